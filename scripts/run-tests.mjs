@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Runs the node:test suites through tsx. Node 20's runner has no glob support, so the files are listed here.
+// Usage: node scripts/run-tests.mjs [suite ...]   (suites: unit contract integration e2e reliability)
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const DEFAULT_SUITES = ['unit', 'contract', 'integration', 'e2e'];
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_SUITES;
+
+function collect(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...collect(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = suites.flatMap((s) => collect(join('test', s)));
+if (files.length === 0) {
+  console.error(`no test files found in: ${suites.join(', ')}`);
+  process.exit(1);
+}
+const concurrency = process.env.TIDINGS_TEST_CONCURRENCY ?? '3';
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

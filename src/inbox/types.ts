@@ -1,0 +1,111 @@
+/**
+ * The inbox: every personal notification, persisted per user with a per-user sequence number, read state
+ * and an exact unread count. Backends: `SqliteInboxStore` (default) and `PostgresInboxStore`.
+ *
+ * Durability lives here: the publisher writes (and commits) before anything is pushed, and a reconnecting
+ * client replays from here with `since(userId, seq)`.
+ */
+
+/** A notification to store. */
+export interface NewNotification {
+  /** Recipient user id (1-128 chars). Unknown users are fine: the row waits for them. */
+  userId: string;
+  /** What happened, e.g. `reply`, `follow` (1-64 chars). */
+  kind: string;
+  /** Free-form JSON object shown by clients. */
+  data: Record<string, unknown>;
+  /**
+   * Optional idempotency key, unique per user: adding the same key twice stores one row and returns it
+   * with `created: false`.
+   */
+  dedupeKey?: string | undefined;
+}
+
+/** A stored notification. */
+export interface Notification {
+  /** Globally unique id (opaque string). */
+  id: string;
+  userId: string;
+  /** Per-user sequence number: 1, 2, 3 … with no gaps for a user, assigned at commit. */
+  seq: number;
+  kind: string;
+  data: Record<string, unknown>;
+  dedupeKey: string | null;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  /** ISO-8601 UTC, or null while unread. */
+  readAt: string | null;
+}
+
+/** Result of {@link InboxStore.add}. */
+export interface AddResult {
+  notification: Notification;
+  /** The user's unread count right after this add committed. */
+  unread: number;
+  /** False when `dedupeKey` matched an existing row (nothing new was stored). */
+  created: boolean;
+}
+
+/** Query for {@link InboxStore.list}: newest first. */
+export interface ListQuery {
+  /** Only unread notifications. */
+  unreadOnly?: boolean;
+  /** Page size, 1-100 (default 20). */
+  limit?: number;
+  /** Only notifications with a seq lower than this (the `nextBefore` of the previous page). */
+  before?: number;
+}
+
+/** One page of notifications, newest first. */
+export interface Page<T> {
+  items: T[];
+  /** Pass as `before` to get the next page; null when this is the last page. */
+  nextBefore: number | null;
+}
+
+/** A user's counters. */
+export interface InboxCounts {
+  unread: number;
+  /** Highest seq assigned to the user (0 when none). */
+  seq: number;
+}
+
+export interface InboxStore {
+  /**
+   * Store a notification and return it with its seq and the user's new unread count. Resolves only after
+   * the write is committed (durable). Concurrent adds may be committed together in one transaction
+   * (group commit) but each gets its own seq, in call order per user.
+   * @throws TidingsError INBOX_UNAVAILABLE when the database cannot be reached; nothing is stored then.
+   */
+  add(n: NewNotification): Promise<AddResult>;
+
+  /** Store several at once (one transaction); results in input order. Same errors as `add`. */
+  addMany(ns: readonly NewNotification[]): Promise<AddResult[]>;
+
+  /** A page of the user's notifications, newest first. */
+  list(userId: string, q?: ListQuery): Promise<Page<Notification>>;
+
+  /** Notifications of the user with seq > `seq`, oldest first, at most `limit` (replay after reconnect). */
+  since(userId: string, seq: number, limit: number): Promise<Notification[]>;
+
+  /**
+   * Mark these notifications of the user read. Ids of other users or already read are ignored.
+   * Returns how many changed from unread to read.
+   */
+  markRead(userId: string, ids: readonly string[]): Promise<number>;
+
+  /** Mark every notification of the user read; returns how many changed. */
+  markAllRead(userId: string): Promise<number>;
+
+  /** Exactly the number of the user's unread rows. */
+  unreadCount(userId: string): Promise<number>;
+
+  /** Unread count and highest seq, read together. */
+  counts(userId: string): Promise<InboxCounts>;
+
+  /** Whether the database answers (for `/readyz`). Never throws. */
+  ping(): Promise<boolean>;
+
+  /** Finish pending writes, then close. Idempotent. */
+  close(): Promise<void>;
+}

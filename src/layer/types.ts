@@ -1,0 +1,93 @@
+/**
+ * The channel layer: named channels (one per connection) and named groups of channels, in the model of
+ * Django Channels. Backends: `MemoryChannelLayer` (one process) and `RedisChannelLayer` (many processes).
+ *
+ * Delivery is AT MOST ONCE. A message may be dropped (full channel, expiry, a process or Redis going away);
+ * what must not be lost lives in the inbox, which a client replays after reconnecting.
+ */
+
+/**
+ * A message carried by the layer. `type` names the consumer handler that receives it
+ * (`'web_update_inform'`, `'notification.created'`). It must be JSON-serialisable (Redis carries it as JSON).
+ * Receivers must treat it as read-only: a backend may hand the same object to every local member, which is
+ * what lets a broadcast be encoded once for all of them.
+ */
+export interface LayerMessage {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** Called for each message delivered to a channel. It must not throw; a throw is logged and swallowed. */
+export type MessageHandler = (message: LayerMessage) => void;
+
+/** `ready`: all parts reachable. `degraded`: a backend (Redis) is unreachable; only local delivery works. */
+export type LayerState = 'ready' | 'degraded' | 'closed';
+
+/** Options common to every backend. All durations are in seconds, as in channels_redis. */
+export interface ChannelLayerOptions {
+  /** Undelivered messages a channel may hold before `send` throws `ChannelFullError`. Default 100. */
+  capacity?: number;
+  /** Seconds an undelivered message waits for its receiver before it is dropped. Default 60. */
+  expiry?: number;
+  /** Seconds a group membership lives unless renewed by `groupAdd`. Default 86400. */
+  groupExpiry?: number;
+  /** Prefix for channel names and backend keys. Default `tidings`. */
+  prefix?: string;
+}
+
+/** Counters every backend keeps (exported as metrics). */
+export interface LayerStats {
+  /** Messages handed to a local receiver. */
+  delivered: number;
+  /** Group members skipped by `groupSend` because their channel was full. */
+  droppedFull: number;
+  /** Messages dropped because they expired before a receiver took them. */
+  droppedExpired: number;
+}
+
+export interface ChannelLayer {
+  /** Current reachability of the backend. A memory layer is always `ready` until closed. */
+  readonly state: LayerState;
+  /** Counters since creation. */
+  readonly stats: Readonly<LayerStats>;
+
+  /**
+   * A new, unique, process-specific channel name: `<prefix>.<node>!<random>`. Synchronous and local.
+   * @param prefix - defaults to `specific`; must be a valid name.
+   */
+  newChannel(prefix?: string): string;
+
+  /**
+   * Become the receiver of `channel`. Messages already waiting for it (and not expired) are delivered first,
+   * in order, then new ones as they arrive, asynchronously (never inside the sender's call stack).
+   * One receiver per channel: a second call replaces the first. Returns a function that stops receiving;
+   * messages sent afterwards wait again (up to `capacity`, for `expiry`).
+   */
+  receive(channel: string, onMessage: MessageHandler): () => void;
+
+  /**
+   * Send to one channel. Resolves once the layer has accepted the message (not once it was handled).
+   * @throws ChannelFullError when the channel holds `capacity` undelivered messages.
+   * @throws TypeError for an invalid channel name or a message without a string `type`.
+   * @throws TidingsError LAYER_UNAVAILABLE when the backend is unreachable (fails fast, never hangs).
+   * @throws TidingsError MESSAGE_TOO_LARGE when the encoded message exceeds the backend's limit.
+   */
+  send(channel: string, message: LayerMessage): Promise<void>;
+
+  /** Add a channel to a group (renewing its membership for `groupExpiry`). Idempotent. */
+  groupAdd(group: string, channel: string): Promise<void>;
+
+  /** Remove a channel from a group. Idempotent; unknown names are fine. */
+  groupDiscard(group: string, channel: string): Promise<void>;
+
+  /**
+   * Send to every channel in the group, at most once each. A full member is skipped and counted in
+   * `stats.droppedFull`, never failing the broadcast. Members in this process receive even when the backend
+   * is unreachable; the promise then rejects with LAYER_UNAVAILABLE for the remote part.
+   * @throws TypeError for an invalid group name; TidingsError MESSAGE_TOO_LARGE as for `send`.
+   */
+  groupSend(group: string, message: LayerMessage): Promise<void>;
+
+  /** Stop receiving, drop local state and close backend connections. Idempotent. */
+  close(): Promise<void>;
+}
