@@ -31,7 +31,10 @@ export interface ChannelLayerOptions {
   expiry?: number;
   /** Seconds a group membership lives unless renewed by `groupAdd`. Default 86400. */
   groupExpiry?: number;
-  /** Prefix for channel names and backend keys. Default `tidings`. */
+  /**
+   * Prefix for backend keys and topics (Redis), so several deployments or tests can share one Redis.
+   * Default `tidings`. (Channel names take their prefix from `newChannel(prefix)`.)
+   */
   prefix?: string;
 }
 
@@ -53,7 +56,9 @@ export interface ChannelLayer {
 
   /**
    * A new, unique, process-specific channel name: `<prefix>.<node>!<random>`. Synchronous and local.
-   * @param prefix - defaults to `specific`; must be a valid name.
+   * `<node>` identifies this layer instance; the random part is unguessable.
+   * @param prefix - defaults to `specific`; must be a valid name without `!`.
+   * @throws TypeError for an invalid prefix.
    */
   newChannel(prefix?: string): string;
 
@@ -62,6 +67,8 @@ export interface ChannelLayer {
    * in order, then new ones as they arrive, asynchronously (never inside the sender's call stack).
    * One receiver per channel: a second call replaces the first. Returns a function that stops receiving;
    * messages sent afterwards wait again (up to `capacity`, for `expiry`).
+   * A multi-process backend only accepts channels of this process (from its `newChannel`).
+   * @throws TypeError for an invalid channel name (or, multi-process, a channel of another process).
    */
   receive(channel: string, onMessage: MessageHandler): () => void;
 
@@ -74,7 +81,12 @@ export interface ChannelLayer {
    */
   send(channel: string, message: LayerMessage): Promise<void>;
 
-  /** Add a channel to a group (renewing its membership for `groupExpiry`). Idempotent. */
+  /**
+   * Add a channel to a group (renewing its membership for `groupExpiry`). Idempotent. Once this resolves,
+   * group sends from any process reach the channel (for a channel of another process: once that process has
+   * applied the change). A multi-process backend needs a process-specific channel.
+   * @throws TypeError for an invalid name.
+   */
   groupAdd(group: string, channel: string): Promise<void>;
 
   /** Remove a channel from a group. Idempotent; unknown names are fine. */
@@ -88,6 +100,16 @@ export interface ChannelLayer {
    */
   groupSend(group: string, message: LayerMessage): Promise<void>;
 
-  /** Stop receiving, drop local state and close backend connections. Idempotent. */
+  /**
+   * Stop receiving, drop local state and close backend connections. Idempotent. Afterwards `state` is
+   * `closed`, `send`/`groupSend`/`groupAdd` reject with LAYER_UNAVAILABLE, and `groupDiscard` and `receive`
+   * do nothing (cleanup paths never throw).
+   */
   close(): Promise<void>;
+
+  /**
+   * Call `listener(state, previous)` on each change of `state` (e.g. `ready` -> `degraded` when Redis goes
+   * away). Returns a function that removes the listener. Optional: absent on backends whose state never changes.
+   */
+  onStateChange?(listener: (state: LayerState, previous: LayerState) => void): () => void;
 }

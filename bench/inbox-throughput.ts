@@ -1,0 +1,119 @@
+/**
+ * Inbox write throughput: `add` calls per second from N concurrent callers (each awaits its add, then
+ * adds again), with p50/p99 add latency and the worst event-loop stall, on SQLite (a file, synchronous FULL
+ * and NORMAL) and PostgreSQL (own schema, dropped afterwards).
+ *
+ *   node --import tsx bench/inbox-throughput.ts [--seconds 5] [--callers 1000] [--users 10000]
+ *     [--only sqlite-full,sqlite-normal,postgres] [--pg postgres://postgres@127.0.0.1:5432/test]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createPostgresInboxStore, createSqliteInboxStore, type InboxStore } from '../src/inbox/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    callers: { type: 'string', default: '1000' },
+    users: { type: 'string', default: '10000' },
+    only: { type: 'string', default: 'sqlite-full,sqlite-normal,postgres' },
+    pg: { type: 'string', default: process.env.TIDINGS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const seconds = Number(args.seconds);
+const callers = Number(args.callers);
+const users = Number(args.users);
+
+interface Result {
+  target: string;
+  adds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  maxStallMs: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+async function drive(store: InboxStore, ms: number, record: boolean): Promise<Float64Array> {
+  const latencies: number[] = [];
+  const end = performance.now() + ms;
+  const text = 'bob replied to your comment on "Group commit in practice"';
+  const caller = async (c: number): Promise<void> => {
+    for (let i = 0; performance.now() < end; i++) {
+      const t0 = performance.now();
+      await store.add({ userId: `user-${(c * 7919 + i) % users}`, kind: 'reply', data: { text, i } });
+      if (record) latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: callers }, (_, c) => caller(c)));
+  return Float64Array.from(latencies).sort();
+}
+
+async function measure(target: string, store: InboxStore): Promise<Result> {
+  await drive(store, 1000, false); // warm-up: JIT, page cache, connections
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const t0 = performance.now();
+  const lat = await drive(store, seconds * 1000, true);
+  const elapsed = (performance.now() - t0) / 1000;
+  loop.disable();
+  const r = {
+    target,
+    adds: lat.length,
+    perSecond: Math.round(lat.length / elapsed),
+    p50: percentile(lat, 0.5),
+    p99: percentile(lat, 0.99),
+    maxStallMs: loop.max / 1e6,
+  };
+  console.error(`${target}: ${r.perSecond}/s`);
+  return r;
+}
+
+async function sqlite(synchronous: 'full' | 'normal'): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
+  const store = createSqliteInboxStore({ path: join(dir, 'inbox.db'), synchronous });
+  try {
+    return await measure(`sqlite file, synchronous=${synchronous}`, store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgres(): Promise<Result> {
+  const schema = `tidings_bench_${process.pid}_${Date.now()}`;
+  const store = await createPostgresInboxStore({ url: args.pg, schema, poolSize: 4 });
+  try {
+    return await measure('postgres', store);
+  } finally {
+    await store.close();
+    const admin = new pg.Client({ connectionString: args.pg });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  }
+}
+
+const targets: Record<string, () => Promise<Result>> = {
+  'sqlite-full': () => sqlite('full'),
+  'sqlite-normal': () => sqlite('normal'),
+  postgres,
+};
+const results: Result[] = [];
+for (const name of args.only.split(',')) {
+  const run = targets[name.trim()];
+  if (run === undefined) throw new Error(`unknown target ${name}; known: ${Object.keys(targets).join(', ')}`);
+  results.push(await run());
+}
+console.log(`\ninbox add throughput: ${callers} concurrent callers, ${users} users, ${seconds} s per target\n`);
+console.log('| target | adds/s | p50 ms | p99 ms | max event-loop stall ms |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(`| ${r.target} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.maxStallMs.toFixed(1)} |`);
+}

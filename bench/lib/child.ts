@@ -1,0 +1,88 @@
+/**
+ * Servers under test run as child processes, so their CPU and memory are read from /proc without the
+ * generator's cost. A child is stopped by its own pid (SIGTERM, then SIGKILL after a grace period).
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { once } from 'node:events';
+import { waitForPort } from './net-util.js';
+
+/** How to start a server child. */
+export interface ServerChildOptions {
+  /** Arguments after `node` (e.g. `['--import', 'tsx', 'bench/targets/ws-reference.ts', '--port', '9000']`). */
+  readonly args: readonly string[];
+  /** Port the child will listen on; readiness is a successful TCP connect to it. */
+  readonly port: number;
+  /** Extra environment (merged over the parent's). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Working directory. Default: the current one. */
+  readonly cwd?: string;
+  /** Open an IPC channel (for children that take commands). Default false. */
+  readonly ipc?: boolean;
+  /** Milliseconds to wait for the port. Default 15000. */
+  readonly readyTimeoutMs?: number;
+  /** Label used in error messages. */
+  readonly label: string;
+}
+
+/** A running server child. */
+export interface ServerChild {
+  readonly pid: number;
+  readonly port: number;
+  readonly process: ChildProcess;
+  /** The last lines the child wrote to stdout/stderr (bounded), for error messages. */
+  output(): string;
+  /** SIGTERM, wait up to `graceMs` (default 5000), then SIGKILL. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const OUTPUT_LIMIT = 8192;
+
+function keepTail(child: ChildProcess): () => string {
+  let tail = '';
+  const add = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  return () => tail;
+}
+
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Spawn `node <args>` and resolve once it accepts TCP connections on `port`; rejects with its output. */
+export async function startServerChild(options: ServerChildOptions): Promise<ServerChild> {
+  const stdio: StdioOptions = options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn(process.execPath, [...options.args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, ...options.env },
+    stdio,
+  });
+  const output = keepTail(child);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+  const gone = (): boolean => spawnError !== undefined || child.exitCode !== null || child.signalCode !== null;
+  const ready = await waitForPort(options.port, options.readyTimeoutMs ?? 15_000, gone);
+  if (!ready || child.pid === undefined) {
+    await stopChild(child, 1000);
+    const why = spawnError?.message ?? `exit ${String(child.exitCode ?? child.signalCode ?? 'timeout')}`;
+    throw new Error(`${options.label} did not start (${why}): ${output().trim().slice(-2000)}`);
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    pid: child.pid,
+    port: options.port,
+    process: child,
+    output,
+    stop: (graceMs = 5000) => (stopping ??= stopChild(child, graceMs)),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The harness side of the load generator: starts worker processes, spreads sockets over them, and merges
+ * their counters. Every request to a worker has a deadline.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { IpcClient } from '../lib/ipc.js';
+import { BENCH_HOST } from '../lib/net-util.js';
+import { withTimeout } from '../lib/time.js';
+import { mergePoolStats } from './merge.js';
+import type { ConnectReport, PoolStats, SocketSpec, WorkerCommand } from './protocol.js';
+
+const WORKER_PATH = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/** How sockets of one connect call behave. */
+export interface ConnectOptions {
+  readonly mode?: 'raw' | 'ws';
+  /** Delivery markers; default: broadcast and notification frames. */
+  readonly needles?: readonly string[];
+  /** Sockets connecting at once per worker. Default 500. */
+  readonly batchSize?: number;
+  /** Milliseconds per handshake. Default 15000. */
+  readonly timeoutMs?: number;
+}
+
+/** Frames that count as deliveries unless a scenario says otherwise. */
+export const DEFAULT_NEEDLES = ['"type":"broadcast"', '"type":"notification"'];
+
+/** Load-generator workers. */
+export interface LoadGenerator {
+  /** Process ids of the workers. */
+  readonly pids: readonly number[];
+  /** Open `sockets` to 127.0.0.1:`port`, split in contiguous slices over the workers. */
+  connect(port: number, sockets: readonly SocketSpec[], options?: ConnectOptions): Promise<ConnectReport>;
+  /** Zero counters in every worker (start of a measurement window). */
+  reset(): Promise<void>;
+  /** Merged counters; `expected` deliveries per socket gives loss figures; latency samples on request. */
+  stats(expected?: number, latency?: boolean): Promise<PoolStats>;
+  /** Close all sockets and let the workers exit. */
+  close(): Promise<void>;
+}
+
+type Worker = IpcClient<WorkerCommand>;
+
+function spawnWorker(): Promise<Worker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PATH], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise<Worker>((resolve, reject) => {
+    child.once('message', () => resolve(new IpcClient<WorkerCommand>(child, 'load worker')));
+    child.once('exit', (code) => reject(new Error(`load worker exited during start (${String(code)})`)));
+    child.once('error', reject);
+  });
+  return withTimeout(ready, 20_000, 'load worker start').catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+}
+
+function slices<T>(items: readonly T[], parts: number): T[][] {
+  const size = Math.ceil(items.length / parts);
+  return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+/** Start `workers` generator processes (default 1). */
+export async function startLoadGenerator(workers = 1): Promise<LoadGenerator> {
+  const started = await Promise.allSettled(Array.from({ length: workers }, spawnWorker));
+  const pool = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    for (const w of pool) w.child.kill('SIGKILL');
+    throw failure.reason;
+  }
+  const all = <T>(command: WorkerCommand, ms: number): Promise<T[]> =>
+    Promise.all(pool.map((w) => w.request<T>(command, ms)));
+  return {
+    pids: pool.map((w) => w.child.pid ?? 0),
+    async connect(port, sockets, options = {}) {
+      const base = {
+        cmd: 'connect' as const,
+        host: BENCH_HOST,
+        port,
+        mode: options.mode ?? 'raw',
+        needles: options.needles ?? DEFAULT_NEEDLES,
+        batchSize: options.batchSize ?? 500,
+        timeoutMs: options.timeoutMs ?? 15_000,
+      };
+      const parts = slices(sockets, pool.length);
+      const budget = 60_000 + sockets.length * 10;
+      const reports = await Promise.all(
+        pool.map((w, i) => w.request<ConnectReport>({ ...base, sockets: parts[i] ?? [] }, budget)),
+      );
+      return {
+        connected: reports.reduce((n, r) => n + r.connected, 0),
+        failed: reports.reduce((n, r) => n + r.failed, 0),
+        errors: [...new Set(reports.flatMap((r) => r.errors))].slice(0, 5),
+        ms: Math.max(...reports.map((r) => r.ms)),
+      };
+    },
+    reset: async () => void (await all({ cmd: 'reset' }, 10_000)),
+    stats: async (expected, latency = false) => mergePoolStats(await all<PoolStats>({ cmd: 'stats', expected, latency }, 20_000)),
+    async close() {
+      await Promise.allSettled(pool.map((w) => w.request({ cmd: 'close' }, 10_000)));
+      for (const w of pool) if (w.child.exitCode === null) w.child.kill('SIGTERM');
+    },
+  };
+}

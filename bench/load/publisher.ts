@@ -1,0 +1,162 @@
+/**
+ * Publishing load: an HTTP keep-alive client and two drivers, "as fast as a window of N in flight allows"
+ * and "at a fixed rate". Both are bounded in time and in outstanding requests.
+ */
+import { Agent, request } from 'node:http';
+import { BENCH_HOST } from '../lib/net-util.js';
+import { anyChange, Counter } from './counter.js';
+
+/** One HTTP request to the server under test. */
+export interface HttpRequestSpec {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** Status and body of a response. */
+export interface HttpResult {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** A keep-alive HTTP client bound to 127.0.0.1:`port`. */
+export class HttpClient {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly port: number,
+    maxSockets = 32,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  }
+
+  /** Send `spec`; rejects on network errors or after `timeoutMs` (default 30 s), never on HTTP status. */
+  send(spec: HttpRequestSpec, timeoutMs = 30_000): Promise<HttpResult> {
+    return new Promise((resolve, reject) => {
+      const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
+      const headers: Record<string, string | number> = { ...spec.headers };
+      if (body) {
+        headers['content-type'] ??= 'application/json';
+        headers['content-length'] = body.length;
+      }
+      const req = request(
+        { host: BENCH_HOST, port: this.port, method: spec.method, path: spec.path, headers, agent: this.agent, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`HTTP ${spec.method} ${spec.path} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Close idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Totals of a publishing run. */
+export interface PublishReport {
+  readonly published: number;
+  /** Requests that failed or got an unexpected status. */
+  readonly errors: number;
+  /** Fixed rate only: messages not sent because too many were outstanding. */
+  readonly skipped: number;
+  readonly ms: number;
+  /** First error message, if any. */
+  readonly firstError?: string;
+}
+
+/** Publish message number `i`; resolve when the server accepted it, reject otherwise. */
+export type PublishFn = (i: number) => Promise<void>;
+
+/** Options of {@link publishWindowed}. */
+export interface WindowOptions {
+  readonly window: number;
+  readonly durationMs: number;
+  readonly publish: PublishFn;
+  /** Deliveries seen by a watcher socket: a message leaves the window only once it was delivered too. */
+  readonly delivered?: Counter;
+  /** Give up when nothing moves for this long (ms). Default 10000. */
+  readonly stallMs?: number;
+}
+
+/** Publish as fast as `window` messages in flight allow, for `durationMs`; then wait for the last ones. */
+export async function publishWindowed(options: WindowOptions): Promise<PublishReport> {
+  const responses = new Counter();
+  const delivered = options.delivered ?? responses;
+  const deliveredBase = delivered.value;
+  const state = { published: 0, errors: 0, firstError: undefined as string | undefined };
+  const started = Date.now();
+  const confirmed = (): number => Math.min(responses.value, delivered.value - deliveredBase + state.errors);
+  const stallMs = options.stallMs ?? 10_000;
+  const waitOne = async (): Promise<void> => {
+    if (!(await anyChange([responses, delivered], stallMs))) throw new Error(`publisher stalled: nothing delivered for ${stallMs} ms`);
+  };
+  while (Date.now() - started < options.durationMs) {
+    if (state.published - confirmed() >= options.window) {
+      await waitOne();
+      continue;
+    }
+    const i = state.published++;
+    options.publish(i).then(
+      () => responses.add(),
+      (err: unknown) => {
+        state.errors++;
+        state.firstError ??= err instanceof Error ? err.message : String(err);
+        responses.add();
+      },
+    );
+  }
+  while (confirmed() < state.published) await waitOne();
+  return { published: state.published, errors: state.errors, skipped: 0, ms: Date.now() - started, firstError: state.firstError };
+}
+
+/** Options of {@link publishAtRate}. */
+export interface RateOptions {
+  /** Messages per second. */
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly publish: PublishFn;
+  /** Most requests outstanding; beyond it messages are skipped and counted. Default 4096. */
+  readonly maxOutstanding?: number;
+}
+
+/** Publish at `rate` messages per second for `durationMs` (schedule by absolute time, no drift). */
+export async function publishAtRate(options: RateOptions): Promise<PublishReport> {
+  const limit = options.maxOutstanding ?? 4096;
+  const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
+  const state = { published: 0, errors: 0, skipped: 0, outstanding: 0, firstError: undefined as string | undefined };
+  const done = new Counter();
+  const started = Date.now();
+  for (let i = 0; i < total; ) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000) + 1);
+    for (; i < due; i++) {
+      if (state.outstanding >= limit) {
+        state.skipped++;
+        continue;
+      }
+      state.published++;
+      state.outstanding++;
+      options.publish(i).then(
+        () => done.add(),
+        (err: unknown) => {
+          state.errors++;
+          state.firstError ??= err instanceof Error ? err.message : String(err);
+          done.add();
+        },
+      ).finally(() => state.outstanding--);
+    }
+    if (i < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, (i * 1000) / options.rate - (Date.now() - started))));
+  }
+  while (done.value < state.published) {
+    if (!(await anyChange([done], 30_000))) throw new Error('publisher: requests outstanding after 30 s');
+  }
+  return { published: state.published, errors: state.errors, skipped: state.skipped, ms: Date.now() - started, firstError: state.firstError };
+}

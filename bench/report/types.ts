@@ -1,0 +1,17 @@
+/** The record of one benchmark run: what the JSON file holds and the tables and chart are made from. */
+import type { MachineInfo } from '../lib/machine.js';
+import type { Outcome } from '../scenarios/types.js';
+
+/** One run. */
+export interface RunRecord {
+  readonly version: 1;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly smoke: boolean;
+  /** The command line that produced it. */
+  readonly command: string;
+  readonly machine: MachineInfo;
+  /** Name of the reference target (ratios are value / reference value). */
+  readonly reference: string;
+  readonly outcomes: readonly Outcome[];
+}

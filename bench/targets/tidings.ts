@@ -1,0 +1,107 @@
+/**
+ * Target `tidings`: the product, started from the built CLI (`node dist/cli.js serve`) or, for the SDK
+ * path, from tidings-sdk-server.ts (server and in-process publisher in one child). Subscribers are
+ * authenticated `/inform/` sockets (an HS256 token per user), so each joins its personal and the site-wide
+ * group, exactly as in production.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServerChild, type ServerChild } from '../lib/child.js';
+import { signUserToken } from '../lib/jwt.js';
+import { freePort } from '../lib/net-util.js';
+import { sdkRequester } from './sdk-ipc.js';
+import type { StartOptions, Target, TargetInstance } from './types.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli.js');
+const SDK_SERVER = fileURLToPath(new URL('./tidings-sdk-server.ts', import.meta.url));
+
+/** Settings every benchmark instance gets: quiet logs, no per-address connection cap (all from 127.0.0.1). */
+function baseEnv(options: StartOptions, dir: string, secrets: { jwt: string; apiKey: string }): Record<string, string> {
+  const env: Record<string, string> = {
+    TIDINGS_ENV: 'production',
+    TIDINGS_LOG_LEVEL: 'warn',
+    TIDINGS_JWT_SECRET: secrets.jwt,
+    TIDINGS_API_KEY: secrets.apiKey,
+    TIDINGS_DATABASE_URL: options.database === 'postgres' && options.postgresUrl ? options.postgresUrl : `sqlite:${join(dir, 'inbox.db')}`,
+    TIDINGS_MAX_CONNECTIONS_PER_IP: '1000000',
+    TIDINGS_DEMO: 'false',
+  };
+  if (options.redisUrl) {
+    env.TIDINGS_REDIS_URL = options.redisUrl;
+    env.TIDINGS_LAYER_PREFIX = options.namespace ?? 'bench';
+  }
+  return env;
+}
+
+/**
+ * Read a poll response. Accepted shapes: `{"notifications":[…],"seq":n}` or `{"items":[…]}`; the cursor is
+ * `seq` when present, else the largest item seq.
+ */
+export function parsePollBody(body: string): { count: number; seq: number } {
+  const parsed = JSON.parse(body) as { notifications?: Array<{ seq?: number }>; items?: Array<{ seq?: number }>; seq?: number };
+  const items = parsed.notifications ?? parsed.items ?? [];
+  const maxSeq = items.reduce((max, item) => Math.max(max, item.seq ?? 0), 0);
+  return { count: items.length, seq: typeof parsed.seq === 'number' ? Math.max(parsed.seq, maxSeq) : maxSeq };
+}
+
+function instance(child: ServerChild, dir: string, secrets: { jwt: string; apiKey: string }): TargetInstance {
+  const api = { authorization: `Bearer ${secrets.apiKey}` };
+  const tokens = new Map<string, string>();
+  const token = (user: string): string => {
+    let t = tokens.get(user);
+    if (!t) tokens.set(user, (t = signUserToken(user, secrets.jwt)));
+    return t;
+  };
+  const sdk = child.process.channel ? sdkRequester(child.process) : undefined;
+  return {
+    pids: [child.pid],
+    port: child.port,
+    subscriberPath: (user) => `/inform/?token=${token(user)}`,
+    broadcastRequest: (data) => ({ method: 'POST', path: '/v1/broadcasts', headers: api, body: JSON.stringify({ kind: 'bench', data }) }),
+    notifyRequest: (user, data) => ({
+      method: 'POST',
+      path: '/v1/notifications',
+      headers: api,
+      body: JSON.stringify({ to: user, kind: 'bench', data }),
+    }),
+    pollRequest: (user, since, wait) => ({
+      method: 'GET',
+      path: `/v1/me/poll?since=${since}&wait=${wait}`,
+      headers: { authorization: `Bearer ${token(user)}` },
+    }),
+    parsePoll: parsePollBody,
+    sdkPublish: sdk,
+    async stop() {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The product. Unavailable until `npm run build` produced dist/cli.js. */
+export const tidingsTarget: Target = {
+  name: 'tidings',
+  title: 'Tidings (/inform/ + HTTP API)',
+  capabilities: new Set(['broadcast', 'notify', 'sdk', 'poll', 'redis', 'postgres']),
+  unavailableReason: () => (existsSync(CLI) ? null : 'dist/cli.js missing (run npm run build)'),
+  async start(options: StartOptions = {}): Promise<TargetInstance> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
+    const secrets = { jwt: randomBytes(24).toString('hex'), apiKey: randomBytes(24).toString('hex') };
+    const env = baseEnv(options, dir, secrets);
+    const args = options.sdk
+      ? ['--import', 'tsx', SDK_SERVER, '--port', String(port)]
+      : [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port)];
+    try {
+      const child = await startServerChild({ args, port, env, ipc: options.sdk === true, cwd: ROOT, label: 'tidings' });
+      return instance(child, dir, secrets);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  },
+};

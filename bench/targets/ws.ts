@@ -1,0 +1,26 @@
+/** Target `ws`: the hand-written broadcast loop of ws-reference.ts, one child process per instance. */
+import { fileURLToPath } from 'node:url';
+import { startServerChild } from '../lib/child.js';
+import { freePort } from '../lib/net-util.js';
+import type { Target, TargetInstance } from './types.js';
+
+const SERVER = fileURLToPath(new URL('./ws-reference.ts', import.meta.url));
+
+/** The reference target: always available, broadcast only. */
+export const wsTarget: Target = {
+  name: 'ws',
+  title: 'hand-written ws broadcast loop',
+  capabilities: new Set(['broadcast']),
+  unavailableReason: () => null,
+  async start(): Promise<TargetInstance> {
+    const port = await freePort();
+    const child = await startServerChild({ args: ['--import', 'tsx', SERVER, '--port', String(port)], port, label: 'ws reference' });
+    return {
+      pids: [child.pid],
+      port,
+      subscriberPath: () => '/',
+      broadcastRequest: (data) => ({ method: 'POST', path: '/publish', body: JSON.stringify({ kind: 'bench', data }) }),
+      stop: () => child.stop(),
+    };
+  },
+};

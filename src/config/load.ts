@@ -1,0 +1,121 @@
+/**
+ * Load the configuration: defaults <- environment (TIDINGS_*) <- CLI flags, validated in one pass so every
+ * problem is reported at once. The result is frozen.
+ */
+import { z } from 'zod';
+import { TidingsError } from '../errors.js';
+import { SETTINGS, envName, flagName, type SettingName } from './settings.js';
+
+type Shape = { [K in SettingName]: (typeof SETTINGS)[K]['schema'] };
+type Parsed = { [K in SettingName]: z.output<Shape[K]> };
+
+/** The effective configuration (see SETTINGS for each field's meaning). */
+export type Config = Readonly<
+  Omit<Parsed, 'demo'> & {
+    demo: boolean;
+    /** True when jwtSecret/apiKey were filled with the built-in development values. */
+    devSecrets: boolean;
+  }
+>;
+
+/** Development-only credentials, used when none are configured and env is not production. */
+export const DEV_JWT_SECRET = 'tidings-development-secret-do-not-use-in-production';
+export const DEV_API_KEY = 'tidings-development-api-key';
+
+const BOOLEAN_FLAGS = new Set<string>(['proxyHeaders', 'redisOptional', 'allowAnonymous', 'perMessageDeflate', 'demo']);
+const NAMES = Object.keys(SETTINGS) as SettingName[];
+const BY_FLAG = new Map(NAMES.map((n) => [flagName(n), n]));
+
+/** Raised for unknown flags; collected with schema problems. */
+function parseArgv(argv: readonly string[], problems: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) {
+      problems.push(`unexpected argument "${arg}"`);
+      continue;
+    }
+    const [rawFlag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const negated = rawFlag.startsWith('no-') && BY_FLAG.has(rawFlag.slice(3));
+    const name = BY_FLAG.get(negated ? rawFlag.slice(3) : rawFlag);
+    if (!name) {
+      problems.push(`unknown option --${rawFlag}`);
+      continue;
+    }
+    if (BOOLEAN_FLAGS.has(name)) out[name] = negated ? false : (inline ?? true);
+    else if (inline !== undefined) out[name] = inline;
+    else if (i + 1 < argv.length) out[name] = argv[++i];
+    else problems.push(`option --${rawFlag} needs a value`);
+  }
+  return out;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of NAMES) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '') out[name] = value;
+  }
+  if (out.env === undefined && env.NODE_ENV === 'production') out.env = 'production';
+  return out;
+}
+
+function schema(): z.ZodObject<Record<string, z.ZodType>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const name of NAMES) {
+    const s = SETTINGS[name] as { schema: z.ZodType; default?: unknown };
+    shape[name] = 'default' in s ? s.schema.default(s.default as never) : s.schema;
+  }
+  return z.object(shape);
+}
+
+function checkCombinations(c: Parsed, problems: string[]): void {
+  if (c.env === 'production') {
+    if (!c.jwtSecret && !c.jwtPublicKey && !c.jwksUrl) {
+      problems.push(`production needs ${envName('jwtSecret')} (or ${envName('jwtPublicKey')} / ${envName('jwksUrl')})`);
+    }
+    if (!c.apiKey) problems.push(`production needs ${envName('apiKey')}`);
+  }
+  if (c.workers > 1 && !c.redisUrl) {
+    problems.push(`--workers ${c.workers} needs a Redis URL (--redis-url or ${envName('redisUrl')}) so processes share groups`);
+  }
+}
+
+/**
+ * Build the configuration from `env` and `argv` (flags only, without the command).
+ * @throws TidingsError CONFIG_INVALID listing every problem, each naming its setting.
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; argv?: readonly string[] } = {}): Config {
+  const problems: string[] = [];
+  const input = { ...fromEnv(options.env ?? {}), ...parseArgv(options.argv ?? [], problems) };
+  const result = schema().safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? '');
+      problems.push(`${name} (--${flagName(name)} / ${envName(name)}): ${issue.message}`);
+    }
+  }
+  if (result.success) checkCombinations(result.data as Parsed, problems);
+  if (problems.length > 0 || !result.success) {
+    throw new TidingsError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { details: problems });
+  }
+  const c = result.data as Parsed;
+  const devSecrets = c.env !== 'production' && (!c.jwtSecret || !c.apiKey) && !c.jwtPublicKey && !c.jwksUrl;
+  return Object.freeze({
+    ...c,
+    jwtSecret: c.jwtSecret ?? (c.env !== 'production' && !c.jwtPublicKey && !c.jwksUrl ? DEV_JWT_SECRET : undefined),
+    apiKey: c.apiKey ?? (c.env !== 'production' ? DEV_API_KEY : undefined),
+    demo: c.demo ?? c.env === 'development',
+    devSecrets,
+  });
+}
+
+/** The configuration as printable JSON, secrets masked. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const setting = (SETTINGS as Record<string, { secret?: boolean }>)[key];
+    out[key] = setting?.secret && value !== undefined ? '***' : value;
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+/**
+ * `Consumer`: one instance per connection, in the model of Channels' AsyncWebsocketConsumer.
+ * Lifecycle: the consumer joins its `groups`, then `connect()` runs and should `accept()` (or `close()`, which
+ * refuses the handshake with 403); each message from the client calls `receive()`; each channel-layer event is
+ * dispatched to `handlers[event.type]`; when the connection ends, `disconnect(code)` runs and the groups are
+ * left. Client messages and layer events are processed one at a time, in arrival order.
+ *
+ * An event with no handler is logged and dropped (old and new servers coexist in a rolling deploy).
+ * An exception in any of these closes that connection with 4000 (reconnect) and is logged; the server
+ * keeps serving everyone else.
+ */
+import { CloseCode } from '../protocol/close-codes.js';
+import type { ChannelLayer, LayerMessage } from '../layer/index.js';
+import type { Logger } from '../log/index.js';
+import type { PreparedText, Transport } from '../transport/index.js';
+import type { Handshake, Scope, SocketApp } from './app.js';
+
+/** A handler for one channel-layer event type. `this` is the consumer. */
+export type EventHandler<C = Consumer, E extends LayerMessage = LayerMessage> = (this: C, event: E) => void | Promise<void>;
+/** Typed map of handlers keyed by event `type` (e.g. `web_update_inform`). */
+export type EventHandlers<C = Consumer> = Readonly<Record<string, EventHandler<C, never>>>;
+
+/** A message from the client: `text` for text frames, `bytes` for binary frames. */
+export type ReceivedData = { text: string; bytes?: undefined } | { bytes: Buffer; text?: undefined };
+
+/** Most pending events one connection may queue behind a slow handler; more are dropped and logged. */
+const MAX_PENDING = 1000;
+const NO_HANDLERS: EventHandlers<never> = Object.freeze({});
+type Task = () => void | Promise<void>;
+
+/** A consumer class, as routers and `asApp` see it. */
+export interface ConsumerClass<C extends Consumer = Consumer> {
+  new (scope: Scope, handshake: Handshake): C;
+}
+
+export class Consumer {
+  /** Groups joined before `connect()` and left on disconnect. Override as a field or set in the constructor. */
+  groups: readonly string[] = [];
+  /** Channel-layer event handlers keyed by event type. */
+  handlers: EventHandlers<this> = NO_HANDLERS as EventHandlers<this>;
+  /** This connection's unique channel name (valid once started). */
+  channelName = '';
+  readonly scope: Scope;
+  readonly layer: ChannelLayer;
+  #handshake: Handshake;
+  #transport: Transport | null = null;
+  #unreceive: (() => void) | null = null;
+  #queue: Task[] | null = null;
+  #busy = true;
+  #ended = false;
+
+  constructor(scope: Scope, handshake: Handshake) {
+    this.scope = scope;
+    this.layer = handshake.layer;
+    this.#handshake = handshake;
+  }
+
+  /** A SocketApp that runs a new instance of this consumer class for each connection. */
+  static asApp<C extends Consumer>(this: ConsumerClass<C>): SocketApp {
+    return (scope, handshake) => new this(scope, handshake).run();
+  }
+
+  /** Logger bound to this connection. */
+  get log(): Logger {
+    return this.#handshake.log;
+  }
+
+  /** Whether the handshake was accepted (the connection may have closed since). */
+  get accepted(): boolean {
+    return this.#transport !== null;
+  }
+
+  /** Whether the handshake was accepted and the connection is still open. */
+  get isOpen(): boolean {
+    return this.#transport !== null && this.#transport.isOpen;
+  }
+
+  /** Called once the groups are joined. The default accepts. */
+  connect(): void | Promise<void> {
+    this.accept();
+  }
+
+  /** Called for each message from the client. The default ignores it. */
+  receive(_data: ReceivedData): void | Promise<void> {}
+
+  /** Called once when the connection ends, with the close code. */
+  disconnect(_code: number): void | Promise<void> {}
+
+  /** Accept the handshake (once). */
+  accept(subprotocol?: string): void {
+    if (this.#transport || this.#ended) return;
+    const transport = this.#handshake.accept(subprotocol);
+    this.#transport = transport;
+    this.scope.headers = {};
+    transport.setHandlers({
+      message: (data, isBinary) => this.#run(() => this.#receive(data, isBinary)),
+      close: (code) => this.#onClose(code),
+    });
+  }
+
+  /** Close the connection with `code`; before accept, refuse the handshake with HTTP 403. */
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.#transport) this.#transport.close(code, reason);
+    else if (!this.#handshake.settled) this.#handshake.reject(403, 'FORBIDDEN', reason || undefined);
+  }
+
+  /** Send a text message (a string, or a PreparedText shared by many recipients) or binary data. */
+  send(data: string | PreparedText | Uint8Array): void {
+    const t = this.#transport;
+    if (!t) return;
+    if (data instanceof Uint8Array) t.sendBinary(data);
+    else t.sendText(data);
+  }
+
+  /** The transport, once accepted (for subclasses that need its state). */
+  protected get transport(): Transport | null {
+    return this.#transport;
+  }
+
+  /** Runs the lifecycle; resolves once `connect()` has finished. Called by `asApp`. */
+  async run(): Promise<void> {
+    const layer = this.layer;
+    this.channelName = layer.newChannel();
+    this.#unreceive = layer.receive(this.channelName, (event) => this.#run(() => this.#dispatch(event)));
+    try {
+      await Promise.all(this.groups.map((g) => layer.groupAdd(g, this.channelName)));
+      await this.connect();
+    } catch (err) {
+      this.#fail(err);
+    }
+    if (!this.#transport) {
+      if (!this.#handshake.settled) this.#handshake.reject(403, 'FORBIDDEN', 'connection not accepted');
+      this.#cleanup();
+      return;
+    }
+    this.#next();
+  }
+
+  #receive(data: string | Buffer, isBinary: boolean): void | Promise<void> {
+    return isBinary ? this.receive({ bytes: data as Buffer }) : this.receive({ text: data as string });
+  }
+
+  #dispatch(event: LayerMessage): void | Promise<void> {
+    const handler = this.handlers[event.type] as EventHandler<this> | undefined;
+    if (handler) return handler.call(this, event);
+    this.log.debug({ type: event.type }, 'no handler for event');
+  }
+
+  #run(task: Task): void {
+    if (this.#ended) return;
+    if (this.#busy) {
+      const queue = (this.#queue ??= []);
+      if (queue.length < MAX_PENDING) queue.push(task);
+      else this.log.warn({ channel: this.channelName }, 'consumer queue full, event dropped');
+      return;
+    }
+    this.#exec(task);
+  }
+
+  #exec(task: Task): void {
+    let result: void | Promise<void>;
+    try {
+      result = task();
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    if (result && typeof result.then === 'function') {
+      this.#busy = true;
+      result.then(
+        () => this.#next(),
+        (err: unknown) => {
+          this.#fail(err);
+          this.#next();
+        },
+      );
+    }
+  }
+
+  #next(): void {
+    this.#busy = false;
+    const queue = this.#queue;
+    while (queue && queue.length > 0 && !this.#busy && !this.#ended) this.#exec(queue.shift() as Task);
+  }
+
+  #fail(err: unknown): void {
+    this.log.error({ err }, 'consumer error');
+    if (this.#transport) this.#transport.close(CloseCode.CONSUMER_ERROR, 'consumer error');
+    else if (!this.#handshake.settled) this.#handshake.reject(500, 'CONSUMER_ERROR');
+  }
+
+  #onClose(code: number): void {
+    this.#cleanup();
+    this.#queue = null;
+    this.#busy = false;
+    Promise.resolve()
+      .then(() => this.disconnect(code))
+      .catch((err: unknown) => this.log.error({ err }, 'consumer disconnect failed'));
+    this.#ended = true;
+  }
+
+  #cleanup(): void {
+    this.#unreceive?.();
+    this.#unreceive = null;
+    for (const g of this.groups) {
+      this.layer.groupDiscard(g, this.channelName).catch((err: unknown) => this.log.warn({ err, group: g }, 'group discard failed'));
+    }
+  }
+}

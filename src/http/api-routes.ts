@@ -1,0 +1,80 @@
+/**
+ * The backend's HTTP API (`Authorization: Bearer <TIDINGS_API_KEY>`): publish notifications and broadcasts,
+ * read a user's inbox and unread count, and stats for dashboards. Every write answers after the commit.
+ */
+import { TidingsError } from '../errors.js';
+import type { InboxStore } from '../inbox/index.js';
+import { toView } from '../inbox/index.js';
+import type { Publisher } from '../notify/index.js';
+import { apiKeyMatches } from '../notify/index.js';
+import type { HttpContext, HttpRoute } from './router.js';
+
+export interface ApiDeps {
+  publisher: Publisher;
+  inbox: InboxStore;
+  apiKey: string | undefined;
+  /** Numbers for `/v1/stats`. */
+  stats: () => Record<string, unknown>;
+}
+
+/** Parse `?limit=&before=&unread=` into a ListQuery. @throws INVALID_BODY for malformed numbers. */
+export function listQuery(url: URL): { limit: number; before?: number; unreadOnly: boolean } {
+  const limit = url.searchParams.get('limit');
+  const before = url.searchParams.get('before');
+  const n = (v: string, name: string, max: number) => {
+    if (!/^\d{1,15}$/.test(v) || Number(v) > max) throw new TidingsError('INVALID_BODY', `"${name}" must be an integer up to ${max}`);
+    return Number(v);
+  };
+  const unread = url.searchParams.get('unread');
+  return {
+    limit: limit === null ? 20 : Math.max(1, n(limit, 'limit', 100)),
+    ...(before === null ? {} : { before: n(before, 'before', Number.MAX_SAFE_INTEGER) }),
+    unreadOnly: unread === '1' || unread === 'true',
+  };
+}
+
+export function requireApiKey(ctx: HttpContext, apiKey: string | undefined): void {
+  const header = ctx.req.headers.authorization;
+  const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  if (!apiKey || !apiKeyMatches(given, apiKey)) throw new TidingsError('UNAUTHORIZED', 'missing or wrong API key');
+}
+
+export function apiRoutes(deps: ApiDeps): HttpRoute[] {
+  const guard = (handler: HttpRoute['handler']): HttpRoute['handler'] => (ctx) => {
+    requireApiKey(ctx, deps.apiKey);
+    return handler(ctx);
+  };
+  return [
+    {
+      method: 'POST',
+      path: '/v1/notifications',
+      handler: guard(async (ctx) => {
+        const body = await ctx.json();
+        const results = await deps.publisher.notify(body as Parameters<Publisher['notify']>[0]);
+        const items = results.map((r) => ({ ...toView(r.notification), userId: r.notification.userId, unread: r.unread, created: r.created }));
+        const single = typeof (body as { to?: unknown }).to === 'string';
+        return { status: 201, body: single ? items[0] : { items } };
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/broadcasts',
+      handler: guard(async (ctx) => ({ status: 202, body: await deps.publisher.broadcast((await ctx.json()) as Parameters<Publisher['broadcast']>[0]) })),
+    },
+    {
+      method: 'GET',
+      path: '/v1/users/:id/notifications',
+      handler: guard(async (ctx) => {
+        const userId = ctx.params.id ?? '';
+        const page = await deps.inbox.list(userId, listQuery(ctx.url));
+        return { body: { items: page.items.map(toView), nextBefore: page.nextBefore, unread: await deps.inbox.unreadCount(userId) } };
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/users/:id/unread-count',
+      handler: guard(async (ctx) => ({ body: await deps.inbox.counts(ctx.params.id ?? '') })),
+    },
+    { method: 'GET', path: '/v1/stats', handler: guard(() => ({ body: deps.stats() })) },
+  ];
+}

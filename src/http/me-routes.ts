@@ -1,0 +1,109 @@
+/**
+ * The connected user's own inbox over HTTP (the seed's AJAX `notes_add_url`), authenticated like the socket
+ * (Bearer token or cookie): list, mark read, and a long-poll fallback for networks that block WebSocket.
+ * POSTs require `Content-Type: application/json`, which a cross-site form cannot send (CSRF guard).
+ */
+import { TidingsError } from '../errors.js';
+import { toView, type InboxStore } from '../inbox/index.js';
+import type { ChannelLayer } from '../layer/index.js';
+import { ReadInput, parseInput, tokenFrom, userGroup, type Publisher, type TokenVerifier } from '../notify/index.js';
+import type { User } from '../consumer/index.js';
+import { listQuery } from './api-routes.js';
+import type { HttpContext, HttpRoute } from './router.js';
+
+export interface MeDeps {
+  inbox: InboxStore;
+  publisher: Publisher;
+  layer: ChannelLayer;
+  verifier: TokenVerifier | null;
+  cookieName: string;
+  /** Longest long-poll wait in seconds. */
+  maxPollWait?: number;
+}
+
+async function userOf(ctx: HttpContext, deps: MeDeps): Promise<User> {
+  const token = tokenFrom(ctx.req.headers, null, deps.cookieName);
+  if (!token || !deps.verifier) throw new TidingsError('UNAUTHORIZED', 'a Bearer token or the session cookie is required');
+  return deps.verifier.verify(token);
+}
+
+/**
+ * Listen on the user's group (joined before the inbox is read, so nothing committed in between is missed).
+ * `wait(seconds)` resolves on the next notification, the timeout, or the client going away.
+ */
+async function listen(ctx: HttpContext, layer: ChannelLayer, group: string): Promise<{ wait(seconds: number): Promise<void>; close(): void }> {
+  const channel = layer.newChannel('poll');
+  let wake: () => void = () => {};
+  let woken = false;
+  const stop = layer.receive(channel, (event) => {
+    if (event.type !== 'tidings.notification') return;
+    woken = true;
+    wake();
+  });
+  await layer.groupAdd(group, channel);
+  return {
+    wait: (seconds) =>
+      new Promise<void>((resolve) => {
+        if (woken) return resolve();
+        const timer = setTimeout(() => wake(), seconds * 1000);
+        ctx.res.once('close', () => wake());
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    close: () => {
+      stop();
+      layer.groupDiscard(group, channel).catch(() => {});
+    },
+  };
+}
+
+export function meRoutes(deps: MeDeps): HttpRoute[] {
+  const maxWait = deps.maxPollWait ?? 30;
+  return [
+    {
+      method: 'GET',
+      path: '/v1/me/notifications',
+      handler: async (ctx) => {
+        const user = await userOf(ctx, deps);
+        const page = await deps.inbox.list(user.id, listQuery(ctx.url));
+        return { body: { items: page.items.map(toView), nextBefore: page.nextBefore, unread: await deps.inbox.unreadCount(user.id) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/me/read',
+      handler: async (ctx) => {
+        const user = await userOf(ctx, deps);
+        const input = parseInput(ReadInput, await ctx.json());
+        const unread = 'all' in input ? await deps.publisher.markAllRead(user.id) : await deps.publisher.markRead(user.id, input.ids);
+        return { body: { unread } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/me/poll',
+      handler: async (ctx) => {
+        const user = await userOf(ctx, deps);
+        const since = Number(ctx.url.searchParams.get('since') ?? '0');
+        const wait = Math.min(Number(ctx.url.searchParams.get('wait') ?? '25'), maxWait);
+        if (!Number.isInteger(since) || since < 0 || !Number.isFinite(wait) || wait < 0) {
+          throw new TidingsError('INVALID_BODY', '"since" must be a non-negative integer and "wait" a number of seconds');
+        }
+        const sub = await listen(ctx, deps.layer, userGroup(user.id));
+        try {
+          let items = await deps.inbox.since(user.id, since, 100);
+          if (items.length === 0 && wait > 0) {
+            await sub.wait(wait);
+            items = await deps.inbox.since(user.id, since, 100);
+          }
+          const counts = await deps.inbox.counts(user.id);
+          return { body: { items: items.map(toView), seq: counts.seq, unread: counts.unread } };
+        } finally {
+          sub.close();
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,130 @@
+/**
+ * Versioned schema migrations for both backends. Applied versions are recorded in `tidings_migrations`
+ * (version, name, applied_at). Running them is idempotent, and safe when several processes start at once:
+ * SQLite serialises them with `BEGIN IMMEDIATE`, PostgreSQL with a transaction-scoped advisory lock per
+ * schema. A migration is applied in the same transaction as its record, so it is all or nothing.
+ * Append new migrations; never edit an applied one.
+ */
+import type { Database } from 'better-sqlite3';
+import type { PoolClient } from 'pg';
+import type { Logger } from '../log/index.js';
+
+/** One schema change, written for each backend. */
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQLite statements (run with `exec`). */
+  sqlite: string;
+  /** PostgreSQL statements for the given quoted schema (run as one simple query). */
+  postgres: (schema: string) => string;
+}
+
+/** Every migration, in version order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'inbox',
+    // Table names carry an `inbox_` prefix so they cannot clash with an application's own `users` table.
+    sqlite: `
+      CREATE TABLE inbox_users (
+        user_id TEXT NOT NULL PRIMARY KEY,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        unread INTEGER NOT NULL DEFAULT 0 CHECK (unread >= 0)
+      ) WITHOUT ROWID;
+      CREATE TABLE inbox_notifications (
+        id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        dedupe_key TEXT,
+        created_at TEXT NOT NULL,
+        read_at TEXT
+      );
+      CREATE UNIQUE INDEX inbox_notifications_user_seq ON inbox_notifications (user_id, seq);
+      CREATE UNIQUE INDEX inbox_notifications_dedupe ON inbox_notifications (user_id, dedupe_key)
+        WHERE dedupe_key IS NOT NULL;
+      CREATE INDEX inbox_notifications_unread ON inbox_notifications (user_id, seq) WHERE read_at IS NULL;`,
+    // json (not jsonb) keeps the text as sent: it accepts \\u0000 and lone surrogates, which jsonb refuses.
+    postgres: (s) => `
+      CREATE TABLE ${s}.inbox_users (
+        user_id text PRIMARY KEY,
+        last_seq bigint NOT NULL DEFAULT 0,
+        unread bigint NOT NULL DEFAULT 0 CHECK (unread >= 0)
+      ) WITH (fillfactor = 70);
+      CREATE TABLE ${s}.inbox_notifications (
+        id text PRIMARY KEY,
+        user_id text NOT NULL,
+        seq bigint NOT NULL,
+        kind text NOT NULL,
+        data json NOT NULL,
+        dedupe_key text,
+        created_at timestamptz NOT NULL,
+        read_at timestamptz,
+        CONSTRAINT inbox_notifications_user_seq UNIQUE (user_id, seq)
+      );
+      CREATE UNIQUE INDEX inbox_notifications_dedupe ON ${s}.inbox_notifications (user_id, dedupe_key)
+        WHERE dedupe_key IS NOT NULL;
+      CREATE INDEX inbox_notifications_unread ON ${s}.inbox_notifications (user_id, seq) WHERE read_at IS NULL;`,
+  },
+];
+
+function pendingAfter(applied: ReadonlySet<number>, log: Logger): Migration[] {
+  const newest = Math.max(0, ...applied);
+  const known = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  // A newer process may already have migrated further (rolling deploy): keep going, but say so.
+  if (newest > known) log.warn({ applied: newest, known }, 'inbox schema is newer than this version knows');
+  return MIGRATIONS.filter((m) => !applied.has(m.version));
+}
+
+/** Apply pending migrations to a SQLite database. Returns the versions applied. */
+export function migrateSqlite(db: Database, log: Logger): number[] {
+  const run = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS tidings_migrations (
+      version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const rows = db.prepare('SELECT version FROM tidings_migrations').all() as { version: number }[];
+    const record = db.prepare('INSERT INTO tidings_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const pending = pendingAfter(new Set(rows.map((r) => r.version)), log);
+    for (const m of pending) {
+      db.exec(m.sqlite);
+      record.run(m.version, m.name, new Date().toISOString());
+    }
+    return pending.map((m) => m.version);
+  });
+  const applied = run.immediate();
+  if (applied.length > 0) log.info({ versions: applied }, 'inbox migrations applied');
+  return applied;
+}
+
+/**
+ * Apply pending migrations to `schema` (created if missing) on PostgreSQL, holding an advisory lock for the
+ * whole transaction so concurrent starters wait for each other instead of racing. Returns the versions
+ * applied. The client must not be in a transaction; on failure everything is rolled back.
+ */
+export async function migratePostgres(client: PoolClient, schema: string, log: Logger): Promise<number[]> {
+  const s = quoteIdent(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tidings.migrate.${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.tidings_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.tidings_migrations`);
+    const pending = pendingAfter(new Set(rows.map((r) => r.version)), log);
+    for (const m of pending) {
+      await client.query(m.postgres(s));
+      await client.query(`INSERT INTO ${s}.tidings_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    }
+    await client.query('COMMIT');
+    if (pending.length > 0) log.info({ schema, versions: pending.map((m) => m.version) }, 'inbox migrations applied');
+    return pending.map((m) => m.version);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Quote a PostgreSQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,104 @@
+/**
+ * ioredis plumbing for the Redis channel layer: connection options that fail fast, key and topic names,
+ * pipeline execution and error mapping.
+ */
+import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
+import { TidingsError } from '../errors.js';
+import { redactUrl } from '../log/index.js';
+
+/** Default milliseconds before a Redis command fails with LAYER_UNAVAILABLE. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+
+/** Default milliseconds `createRedisChannelLayer` waits for Redis before failing. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+/** Reconnect after 100 ms, 200 ms, ... at most 1 s apart, forever. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 100, 1000);
+}
+
+/**
+ * Open a connection. Options the layer's guarantees rest on are forced: no offline queue (fail fast while
+ * disconnected), no retry or resend of commands in flight at a disconnect (a PUBLISH is never sent twice),
+ * and no ioredis auto-resubscribe: the layer restores its own subscriptions after each reconnect, so it knows
+ * when they are back (ioredis restores only those acknowledged before the drop, and does not say when).
+ */
+export function openConnection(url: string, name: string, commandTimeoutMs: number, extra: RedisOptions = {}): Redis {
+  checkRedisUrl(url);
+  return new Redis(url, {
+    retryStrategy: reconnectDelay,
+    commandTimeout: commandTimeoutMs,
+    ...extra,
+    connectionName: name,
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    autoResubscribe: false,
+  });
+}
+
+/** @throws TypeError for a URL that is not `redis://` or `rediss://` (without echoing it: it may hold a password). */
+export function checkRedisUrl(url: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new TypeError('invalid Redis URL: expected redis://[user:password@]host[:port][/db] or rediss://...');
+  }
+}
+
+/** Quit gracefully, or drop the connection when that is not possible (Redis down). Never throws. */
+export async function quitConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
+
+/** Run a pipeline; reject with the first command error (ioredis reports them per command). */
+export async function execPipeline(pipeline: ChainableCommander): Promise<void> {
+  const results = await pipeline.exec();
+  for (const [err] of results ?? []) if (err) throw err;
+}
+
+/** Wrap a Redis failure as LAYER_UNAVAILABLE (the cause kept for logs). */
+export function unavailable(url: string, cause?: unknown): TidingsError {
+  const reason = cause instanceof Error ? `: ${cause.message}` : '';
+  return new TidingsError('LAYER_UNAVAILABLE', `redis at ${redactUrl(url)} unavailable${reason}`, { cause });
+}
+
+/** Redis key and topic names under one prefix. Pub/sub topics and keys live in separate Redis namespaces. */
+export class RedisNames {
+  /** Start of every group topic; what follows is the group name. */
+  readonly groupTopicPrefix: string;
+
+  constructor(readonly prefix: string) {
+    this.groupTopicPrefix = `${prefix}:group:`;
+  }
+
+  /** Topic a group's broadcasts are published on. */
+  groupTopic(group: string): string {
+    return this.groupTopicPrefix + group;
+  }
+
+  /** Topic for sends to (and membership changes of) channels owned by `node`. */
+  nodeTopic(node: string): string {
+    return `${this.prefix}:node:${node}`;
+  }
+
+  /** Sorted set of a group's members, scored by membership expiry (ms since the epoch). */
+  membersKey(group: string): string {
+    return `${this.prefix}:members:${group}`;
+  }
+
+  /** The group a topic belongs to, or undefined for another topic. */
+  groupOfTopic(topic: string): string | undefined {
+    return topic.startsWith(this.groupTopicPrefix) ? topic.slice(this.groupTopicPrefix.length) : undefined;
+  }
+}

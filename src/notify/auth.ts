@@ -1,0 +1,121 @@
+/**
+ * Connection authentication with JWTs (jose): HS256 with a shared secret, or RS256/ES256 with a PEM public
+ * key or a JWKS URL. The token's `sub` is the user id. It is read from `?token=`, the configured cookie,
+ * or an `Authorization: Bearer` header. `alg: none` and algorithm confusion are refused: only the algorithms
+ * of the configured key are accepted.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyObject } from 'jose';
+import { TidingsError } from '../errors.js';
+import type { Authenticator, Scope, User } from '../consumer/index.js';
+
+export interface JwtOptions {
+  secret?: string | undefined;
+  publicKey?: string | undefined;
+  jwksUrl?: string | undefined;
+  audience?: string | undefined;
+  issuer?: string | undefined;
+}
+
+/** Verifies connection tokens. */
+export interface TokenVerifier {
+  /** The user of a valid token. @throws TidingsError UNAUTHORIZED or TOKEN_EXPIRED. */
+  verify(token: string): Promise<User>;
+}
+
+const MAX_USER_ID = 128;
+
+/** Create a verifier for the configured key. @throws TidingsError CONFIG_INVALID when no key is configured. */
+export function createTokenVerifier(options: JwtOptions): TokenVerifier {
+  let key: Promise<Uint8Array | KeyObject | JWTVerifyGetKey>;
+  let algorithms: string[];
+  if (options.secret) {
+    key = Promise.resolve(new TextEncoder().encode(options.secret));
+    algorithms = ['HS256'];
+  } else if (options.publicKey) {
+    const pem = options.publicKey;
+    algorithms = pem.includes('BEGIN PUBLIC KEY') ? ['RS256', 'ES256'] : ['RS256'];
+    key = importSPKI(pem, 'RS256').catch(() => importSPKI(pem, 'ES256'));
+  } else if (options.jwksUrl) {
+    key = Promise.resolve(createRemoteJWKSet(new URL(options.jwksUrl)));
+    algorithms = ['RS256', 'ES256'];
+  } else {
+    throw new TidingsError('CONFIG_INVALID', 'no JWT secret, public key or JWKS URL configured');
+  }
+  return {
+    async verify(token) {
+      try {
+        const k = await key;
+        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer };
+        const { payload } = typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions);
+        const sub = payload.sub;
+        if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {
+          throw new TidingsError('UNAUTHORIZED', 'token has no valid "sub" (user id)');
+        }
+        return { id: sub, claims: payload, ...(payload.exp ? { expiresAt: payload.exp * 1000 } : {}) };
+      } catch (err) {
+        if (err instanceof TidingsError) throw err;
+        if (err instanceof errors.JWTExpired) throw new TidingsError('TOKEN_EXPIRED', 'token expired', { cause: err });
+        throw new TidingsError('UNAUTHORIZED', 'invalid token', { cause: err });
+      }
+    },
+  };
+}
+
+/** Sign an HS256 token for `userId` (development and tests; production tokens come from your app). */
+export async function signToken(secret: string, userId: string, options: { ttlSeconds?: number; audience?: string; issuer?: string } = {}): Promise<string> {
+  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt();
+  jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + (options.ttlSeconds ?? 3600));
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** Parse one cookie from a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The token of a request: `Authorization: Bearer`, then `?token=`, then the cookie. */
+export function tokenFrom(headers: IncomingHttpHeaders, query: URLSearchParams | null, cookieName: string): string | undefined {
+  const auth = headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const fromQuery = query?.get('token');
+  if (fromQuery) return fromQuery;
+  return readCookie(headers.cookie, cookieName);
+}
+
+/**
+ * An authenticator for sockets: a valid token -> its user; no token -> anonymous (null) when allowed, else
+ * UNAUTHORIZED; a bad token -> UNAUTHORIZED / TOKEN_EXPIRED (never silently anonymous).
+ */
+export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName: string; allowAnonymous: boolean }): Authenticator {
+  return async (scope: Scope) => {
+    const token = tokenFrom(scope.headers, scope.query, options.cookieName);
+    if (!token) {
+      if (options.allowAnonymous) return null;
+      throw new TidingsError('UNAUTHORIZED', 'a token is required (?token=, cookie or Authorization header)');
+    }
+    return verifier.verify(token);
+  };
+}
+
+/** Compare an API key in constant time (digests, so different lengths leak nothing either). */
+export function apiKeyMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

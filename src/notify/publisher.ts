@@ -1,0 +1,121 @@
+/**
+ * The publisher: the one way notifications enter Tidings (SDK, HTTP API, CLI and the demo all call it).
+ * Rule: the inbox write is committed BEFORE anything is pushed, and nothing is acknowledged that was not
+ * stored. A push that fails after the commit is logged, not raised: the client gets the notification on
+ * replay. Broadcasts are not stored; they fail with LAYER_UNAVAILABLE if the layer cannot carry them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddResult, InboxStore, Notification } from '../inbox/index.js';
+import type { ChannelLayer } from '../layer/index.js';
+import type { Logger } from '../log/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { BroadcastFrame, NotificationFrame, UnreadFrame } from '../protocol/frames.js';
+import { SITE_GROUP, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
+import { BroadcastInput, NotifyInput, parseInput } from './schemas.js';
+
+/** A notification as returned to publishers: the stored row, its unread count, and whether it is new. */
+export interface Published {
+  notification: Notification;
+  unread: number;
+  created: boolean;
+}
+
+export interface Publisher {
+  /** Store for each recipient (committed), then push to each recipient's tabs. @throws INVALID_BODY, INBOX_UNAVAILABLE */
+  notify(input: NotifyInput): Promise<Published[]>;
+  /** Push a site-wide message to everyone online (not stored). @throws INVALID_BODY, LAYER_UNAVAILABLE */
+  broadcast(input: BroadcastInput): Promise<BroadcastFrame>;
+  /** Mark some of a user's notifications read; every tab gets the new count. Returns the unread count. */
+  markRead(userId: string, ids: readonly string[]): Promise<number>;
+  /** Mark all of a user's notifications read; every tab gets the new count. Returns 0. */
+  markAllRead(userId: string): Promise<number>;
+}
+
+export interface PublisherDeps {
+  inbox: InboxStore;
+  layer: ChannelLayer;
+  log: Logger;
+  metrics?: Metrics | undefined;
+}
+
+/** The wire frame of a stored notification. */
+export function notificationFrame(n: Notification, unread: number): NotificationFrame {
+  return { type: 'notification', id: n.id, seq: n.seq, kind: n.kind, data: n.data, createdAt: n.createdAt, unread };
+}
+
+export function createPublisher(deps: PublisherDeps): Publisher {
+  const { inbox, layer, log, metrics } = deps;
+  // Read-state changes of one user run one after another, so the last count pushed is the true one.
+  const userChains = new Map<string, Promise<unknown>>();
+
+  function serial<T>(userId: string, task: () => Promise<T>): Promise<T> {
+    const prev = userChains.get(userId) ?? Promise.resolve();
+    const next = prev.then(task, task);
+    userChains.set(userId, next);
+    const clear = () => {
+      if (userChains.get(userId) === next) userChains.delete(userId);
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  async function push(group: string, event: NotificationEvent | BroadcastEvent | UnreadEvent): Promise<void> {
+    metrics?.groupSends.inc();
+    await layer.groupSend(group, event);
+  }
+
+  function pushStored(r: AddResult): Promise<void> {
+    const n = r.notification;
+    const event: NotificationEvent = { type: 'tidings.notification', user: n.userId, seq: n.seq, text: JSON.stringify(notificationFrame(n, r.unread)) };
+    return push(userGroup(n.userId), event).catch((err: unknown) => {
+      log.warn({ err, user: n.userId, seq: n.seq }, 'push after commit failed; the client will replay it');
+    });
+  }
+
+  async function pushUnread(userId: string, count: number): Promise<void> {
+    const frame: UnreadFrame = { type: 'unread', count };
+    const event: UnreadEvent = { type: 'tidings.unread', user: userId, count, text: JSON.stringify(frame) };
+    await push(userGroup(userId), event).catch((err: unknown) => log.warn({ err, user: userId }, 'unread push failed'));
+  }
+
+  return {
+    async notify(input) {
+      const started = performance.now();
+      const p = parseInput(NotifyInput, input);
+      const recipients = Array.isArray(p.to) ? p.to : [p.to];
+      const news = recipients.map((userId) => ({ userId, kind: p.kind, data: p.data, dedupeKey: p.dedupeKey }));
+      const results = news.length === 1 ? [await inbox.add(news[0] as (typeof news)[0])] : await inbox.addMany(news);
+      metrics?.inboxWriteLatency.observe((performance.now() - started) / 1000);
+      await Promise.all(results.filter((r) => r.created).map(pushStored));
+      metrics?.published.inc({ type: 'notification' }, results.length);
+      metrics?.publishLatency.observe((performance.now() - started) / 1000);
+      return results.map((r) => ({ notification: r.notification, unread: r.unread, created: r.created }));
+    },
+
+    async broadcast(input) {
+      const p = parseInput(BroadcastInput, input);
+      const frame: BroadcastFrame = { type: 'broadcast', id: randomUUID(), kind: p.kind, data: p.data, createdAt: new Date().toISOString() };
+      await push(SITE_GROUP, { type: 'tidings.broadcast', text: JSON.stringify(frame) });
+      metrics?.published.inc({ type: 'broadcast' });
+      return frame;
+    },
+
+    markRead(userId, ids) {
+      return serial(userId, async () => {
+        await inbox.markRead(userId, ids);
+        const count = await inbox.unreadCount(userId);
+        await pushUnread(userId, count);
+        return count;
+      });
+    },
+
+    markAllRead(userId) {
+      return serial(userId, async () => {
+        await inbox.markAllRead(userId);
+        const count = await inbox.unreadCount(userId);
+        await pushUnread(userId, count);
+        return count;
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Validation of what publishers send (HTTP API, SDK, CLI): one schema each, with field errors reported
+ * as `details` of an INVALID_BODY error.
+ */
+import { z } from 'zod';
+import { TidingsError } from '../errors.js';
+
+/** Largest number of recipients in one publish request. */
+export const MAX_RECIPIENTS = 1000;
+const userId = z.string().min(1).max(128);
+const kind = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'kind may contain letters, digits and _ . : -');
+const data = z.record(z.string(), z.unknown()).default({});
+
+export const NotifyInput = z.object({
+  to: z.union([userId, z.array(userId).min(1).max(MAX_RECIPIENTS)]),
+  kind,
+  data,
+  dedupeKey: z.string().min(1).max(200).optional(),
+});
+export type NotifyInput = z.input<typeof NotifyInput>;
+
+export const BroadcastInput = z.object({ kind, data });
+export type BroadcastInput = z.input<typeof BroadcastInput>;
+
+export const ReadInput = z.union([
+  z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) }),
+  z.object({ all: z.literal(true) }),
+]);
+
+/** Parse `value` with `schema`, or throw INVALID_BODY with the field errors. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new TidingsError('INVALID_BODY', `invalid input: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, { details });
+}

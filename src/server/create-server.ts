@@ -1,0 +1,194 @@
+/**
+ * `createServer`: one port for HTTP and WebSocket (the protocol router of Channels' ProtocolTypeRouter).
+ * Upgrade requests go to the WebSocket application after handshake validation and the per-address limit;
+ * everything else goes to the HTTP handler. Graceful close drains sockets in batches with 4001.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { loadConfig, type Config } from '../config/index.js';
+import type { Scope, SocketApp } from '../consumer/index.js';
+import type { ChannelLayer } from '../layer/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { createMetrics, type Metrics } from '../metrics/index.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { createHeartbeat, WsTransport } from '../transport/index.js';
+import { ServerHandshake, buildScope, refuseSocket } from './handshake.js';
+import { clientAddressResolver } from './proxy.js';
+
+export type ServerSettings = Pick<
+  Config,
+  | 'host' | 'port' | 'maxPayload' | 'perMessageDeflate' | 'pingInterval' | 'maxBufferedBytes' | 'proxyHeaders'
+  | 'trustedProxies' | 'maxConnectionsPerIp' | 'handshakeTimeout' | 'shutdownTimeout'
+>;
+
+export interface ServerOptions {
+  /** The WebSocket application (a router, usually wrapped in middleware). */
+  websocket: SocketApp;
+  /** Handler for plain HTTP requests; default answers `/healthz` and 404 for the rest. */
+  http?: RequestListener;
+  layer: ChannelLayer;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Overrides of the configured defaults (see the configuration table). */
+  settings?: Partial<ServerSettings>;
+}
+
+export interface TidingsServer {
+  /** Start listening; resolves with the bound address (port 0 picks a free port). */
+  listen(): Promise<AddressInfo>;
+  /** `http://host:port` once listening. */
+  readonly url: string;
+  readonly httpServer: Server;
+  readonly metrics: Metrics;
+  /** Open WebSocket connections. */
+  readonly connections: number;
+  /** True once close() has begun: readiness fails and new sockets are refused. */
+  readonly draining: boolean;
+  /**
+   * Graceful close: stop accepting, close sockets in batches with 4001, wait for them up to the
+   * shutdown timeout, then cut the rest. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+const DRAIN_BATCH = 500;
+
+function invalidHandshake(req: IncomingMessage): string | null {
+  if (req.method !== 'GET') return 'WebSocket handshakes must use GET';
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return 'Upgrade header must be "websocket"';
+  if (!KEY.test(String(req.headers['sec-websocket-key'] ?? ''))) return 'missing or invalid Sec-WebSocket-Key';
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') return 'unsupported Sec-WebSocket-Version (use 13)';
+  return null;
+}
+
+function defaultHttp(req: IncomingMessage, res: import('node:http').ServerResponse): void {
+  const ok = req.url === '/healthz';
+  res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(ok ? { status: 'ok' } : { code: 'NOT_FOUND', message: 'not found' }));
+}
+
+/** Create (but do not start) a Tidings server. */
+export function createServer(options: ServerOptions): TidingsServer {
+  const s: ServerSettings = { ...loadConfig({ env: {} }), ...options.settings };
+  const log = options.logger ?? silentLogger();
+  const metrics = options.metrics ?? createMetrics({ defaults: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: s.maxPayload, perMessageDeflate: s.perMessageDeflate, clientTracking: false });
+  const heartbeat = createHeartbeat(s.pingInterval * 1000);
+  const sockets = new Set<WsTransport>();
+  const perIp = new Map<string, number>();
+  const clientAddress = clientAddressResolver({ enabled: s.proxyHeaders, trusted: s.trustedProxies });
+  const httpServer = createHttpServer(options.http ?? defaultHttp);
+  httpServer.headersTimeout = s.handshakeTimeout * 1000;
+  httpServer.requestTimeout = Math.max(s.handshakeTimeout * 3, 30) * 1000;
+  let draining = false;
+  let closing: Promise<void> | null = null;
+
+  heartbeat.onTimeout = () => metrics.drops.inc({ reason: 'heartbeat_timeout' });
+
+  const open = (ws: WebSocket, scope: Scope, connLog: Logger) => {
+    const ip = scope.client.ip;
+    const transport = new WsTransport(ws, {
+      maxBufferedBytes: s.maxBufferedBytes,
+      remoteAddress: ip,
+      compressed: s.perMessageDeflate,
+      onSlow: () => metrics.drops.inc({ reason: 'slow_client' }),
+    });
+    const openedAt = Date.now();
+    sockets.add(transport);
+    heartbeat.add(transport);
+    metrics.connectionsOpen.inc();
+    metrics.connectionsOpened.inc();
+    connLog.info({ user: scope.user?.id ?? null }, 'connection opened');
+    ws.once('close', (code) => {
+      sockets.delete(transport);
+      heartbeat.delete(transport);
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+      metrics.connectionsOpen.dec();
+      metrics.connectionsClosed.inc({ code: String(code) });
+      connLog.info({ user: scope.user?.id ?? null, code, durationMs: Date.now() - openedAt }, 'connection closed');
+    });
+    return transport;
+  };
+
+  const refuse = (socket: Duplex, status: number, code: string, message?: string) => {
+    metrics.handshakesRefused.inc({ status: String(status) });
+    refuseSocket(socket, status, code, message);
+  };
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (draining) return refuse(socket, 503, 'SHUTTING_DOWN', 'server is shutting down');
+    const problem = invalidHandshake(req);
+    if (problem) return refuse(socket, 400, 'BAD_HANDSHAKE', problem);
+    const ip = clientAddress(req);
+    const count = perIp.get(ip) ?? 0;
+    if (count >= s.maxConnectionsPerIp) return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
+    perIp.set(ip, count + 1);
+    const scope = buildScope(req, ip);
+    const onRefuse = (status: number) => {
+      metrics.handshakesRefused.inc({ status: String(status) });
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+    };
+    const handshake = new ServerHandshake({ wss, layer: options.layer, rootLog: log, open, onRefuse }, scope, req, socket, head);
+    Promise.resolve()
+      .then(() => options.websocket(scope, handshake))
+      .then(() => {
+        if (!handshake.settled) handshake.reject(403, 'FORBIDDEN', 'connection not accepted');
+      })
+      .catch((err: unknown) => {
+        log.error({ err, path: scope.path }, 'websocket application failed');
+        if (!handshake.settled) handshake.reject(500, 'INTERNAL');
+      });
+  });
+
+  async function drain(): Promise<void> {
+    draining = true;
+    httpServer.close();
+    httpServer.closeIdleConnections();
+    const all = [...sockets];
+    for (let i = 0; i < all.length; i += DRAIN_BATCH) {
+      for (const t of all.slice(i, i + DRAIN_BATCH)) t.close(CloseCode.SHUTDOWN, 'server shutting down');
+      await new Promise((r) => setImmediate(r));
+    }
+    const deadline = Date.now() + s.shutdownTimeout * 1000;
+    while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const t of sockets) t.terminate();
+    heartbeat.stop();
+    httpServer.closeAllConnections();
+    wss.close();
+  }
+
+  return {
+    httpServer,
+    metrics,
+    get url() {
+      const a = httpServer.address() as AddressInfo | null;
+      if (!a) return '';
+      const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      return `http://${host}:${a.port}`;
+    },
+    get connections() {
+      return sockets.size;
+    },
+    get draining() {
+      return draining;
+    },
+    listen: () =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(s.port, s.host, () => {
+          httpServer.off('error', reject);
+          resolve(httpServer.address() as AddressInfo);
+        });
+      }),
+    close: () => (closing ??= drain()),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The server side of one WebSocket handshake: scope construction, the HTTP refusal written to the raw
+ * socket, and `accept()` completing the upgrade through `ws`. References to the request and socket are
+ * dropped as soon as the handshake settles, so an idle connection keeps only what it needs.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { TidingsError } from '../errors.js';
+import type { ChannelLayer } from '../layer/index.js';
+import type { Logger } from '../log/index.js';
+import type { Handshake, Scope } from '../consumer/index.js';
+import type { Transport } from '../transport/index.js';
+
+/** Write an HTTP error response on a socket that has not been upgraded, then close it. */
+export function refuseSocket(socket: Duplex, status: number, code: string, message?: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ code, message: message ?? STATUS_CODES[status] ?? 'error' });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** Build the scope of an upgrade request. */
+export function buildScope(req: IncomingMessage, ip: string): Scope {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const protocols = req.headers['sec-websocket-protocol'];
+  return {
+    type: 'websocket',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    client: { ip, port: req.socket.remotePort ?? 0 },
+    origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,
+    subprotocols: protocols ? protocols.split(',').map((p) => p.trim()).filter(Boolean) : [],
+    params: {},
+    user: null,
+    state: {},
+  };
+}
+
+/** What the server supplies to a handshake. */
+export interface HandshakeDeps {
+  readonly wss: WebSocketServer;
+  readonly layer: ChannelLayer;
+  readonly rootLog: Logger;
+  /** Wrap the accepted ws in a transport (and register it with heartbeat, metrics, logs). */
+  readonly open: (ws: WebSocket, scope: Scope, log: Logger) => Transport;
+  readonly onRefuse: (status: number) => void;
+}
+
+export class ServerHandshake implements Handshake {
+  #req: IncomingMessage | null;
+  #socket: Duplex | null;
+  #head: Buffer | null;
+  #log: Logger | null = null;
+  #settled = false;
+
+  constructor(
+    readonly deps: HandshakeDeps,
+    readonly scope: Scope,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ) {
+    this.#req = req;
+    this.#socket = socket;
+    this.#head = head;
+  }
+
+  get layer(): ChannelLayer {
+    return this.deps.layer;
+  }
+
+  get log(): Logger {
+    this.#log ??= this.deps.rootLog.child({ ip: this.scope.client.ip, path: this.scope.path });
+    return this.#log;
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  accept(subprotocol?: string): Transport {
+    const { req, socket, head } = this.#take();
+    if (subprotocol !== undefined) req.headers['sec-websocket-protocol'] = subprotocol;
+    else delete req.headers['sec-websocket-protocol'];
+    let accepted: WebSocket | undefined;
+    this.deps.wss.handleUpgrade(req, socket, head, (ws) => {
+      accepted = ws;
+    });
+    if (!accepted) throw new TidingsError('INTERNAL', 'the client went away during the handshake');
+    return this.deps.open(accepted, this.scope, this.log);
+  }
+
+  reject(status: number, code: string, message?: string): void {
+    const { socket } = this.#take();
+    this.deps.onRefuse(status);
+    refuseSocket(socket, status, code, message);
+  }
+
+  #take(): { req: IncomingMessage; socket: Duplex; head: Buffer } {
+    if (this.#settled || !this.#req || !this.#socket || !this.#head) {
+      throw new TidingsError('INTERNAL', 'handshake already accepted or rejected');
+    }
+    const taken = { req: this.#req, socket: this.#socket, head: this.#head };
+    this.#settled = true;
+    this.#req = null;
+    this.#socket = null;
+    this.#head = null;
+    return taken;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * `WsTransport`: a `ws` WebSocket as a {@link Transport}. The hot path writes pre-built frames straight to
+ * the TCP socket, corked for the rest of the tick, so a socket that receives many messages in one tick
+ * costs one `writev`, and a broadcast's bytes are built once for all recipients (the uWebSockets approach).
+ * It falls back to `ws.send` whenever `ws` itself has frames queued (permessage-deflate, a close in
+ * progress), so frame order is always preserved.
+ */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../protocol/close-codes.js';
+import { buildTextFrame } from './prepared.js';
+import type { PreparedText, Transport, TransportHandlers } from './types.js';
+
+/** The parts of ws internals the fast path relies on (ws 8). Checked at runtime; absent -> slow path. */
+interface WsInternals {
+  _socket?: Socket | null;
+  _sender?: { _state?: number; _queue?: unknown[]; _deflating?: boolean } | null;
+}
+
+export interface WsTransportOptions {
+  /** Unsent bytes allowed before the socket is closed with 4002. */
+  maxBufferedBytes: number;
+  /** Client address after proxy-header resolution. */
+  remoteAddress: string;
+  /** Whether permessage-deflate was negotiated (disables the raw-frame fast path). */
+  compressed: boolean;
+  /** Called once when the socket is closed for being slow. */
+  onSlow?: () => void;
+}
+
+const SLOW_CLOSE_GRACE_MS = 1000;
+
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
+export class WsTransport implements Transport {
+  /** Set by the heartbeat: false after a ping until the pong arrives. */
+  alive = true;
+  /** Optional application-level ping sent with each heartbeat (for browsers, which cannot see pings). */
+  appPing: PreparedText | null = null;
+  readonly remoteAddress: string;
+  #ws: WebSocket;
+  #socket: Socket | null;
+  #handlers: TransportHandlers | null = null;
+  #held: Array<[string | Buffer, boolean]> | null = null;
+  #corked = false;
+  #closing = false;
+  #options: WsTransportOptions;
+
+  constructor(ws: WebSocket, options: WsTransportOptions) {
+    this.#ws = ws;
+    this.#options = options;
+    this.remoteAddress = options.remoteAddress;
+    const internals = ws as unknown as WsInternals;
+    this.#socket = options.compressed ? null : (internals._socket ?? null);
+    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    // Protocol errors (bad opcode, invalid UTF-8, too big) are answered by ws with the right close code;
+    // the listener only keeps them from being thrown.
+    ws.on('error', () => {});
+    ws.once('close', (code, reason) => this.#handlers?.close(code, reason.toString()));
+  }
+
+  get isOpen(): boolean {
+    return !this.#closing && this.#ws.readyState === 1;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  setHandlers(handlers: TransportHandlers): void {
+    this.#handlers = handlers;
+    const held = this.#held;
+    this.#held = null;
+    if (held) for (const [data, isBinary] of held) handlers.message(data, isBinary);
+  }
+
+  sendText(text: string | PreparedText): void {
+    if (!this.isOpen) return;
+    const socket = this.#fastSocket();
+    if (socket) this.#write(socket, typeof text === 'string' ? buildTextFrame(text) : text.frame());
+    else this.#ws.send(typeof text === 'string' ? text : text.text);
+    this.#checkBuffered();
+  }
+
+  sendBinary(data: Uint8Array): void {
+    if (!this.isOpen) return;
+    this.#ws.send(data, { binary: true });
+    this.#checkBuffered();
+  }
+
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#ws.close(code, reason);
+  }
+
+  /** Cut the connection without a close handshake (dead peer). */
+  terminate(): void {
+    this.#closing = true;
+    this.#ws.terminate();
+  }
+
+  /** Send a protocol ping (and the app-level ping, if set). Used by the heartbeat. */
+  ping(): void {
+    if (!this.isOpen) return;
+    this.alive = false;
+    this.#ws.ping();
+    if (this.appPing) this.sendText(this.appPing);
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    const payload = isBinary ? data : data.toString('utf8');
+    if (this.#handlers) this.#handlers.message(payload, isBinary);
+    else (this.#held ??= []).push([payload, isBinary]);
+  }
+
+  /** The raw socket, when writing to it directly keeps frame order (ws has nothing queued). */
+  #fastSocket(): Socket | null {
+    const socket = this.#socket;
+    if (!socket || socket.destroyed) return null;
+    const sender = (this.#ws as unknown as WsInternals)._sender;
+    if (!sender || sender._state !== 0 || (sender._queue && sender._queue.length > 0)) return null;
+    return socket;
+  }
+
+  #write(socket: Socket, frame: Buffer): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        uncork(socket);
+      });
+    }
+    socket.write(frame);
+  }
+
+  #checkBuffered(): void {
+    if (this.#ws.bufferedAmount <= this.#options.maxBufferedBytes || this.#closing) return;
+    this.#options.onSlow?.();
+    this.close(CloseCode.SLOW_CLIENT, 'slow client');
+    setTimeout(() => this.#ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The notification list inside the bell's panel: pages loaded with `client.list({ before })` as the user
+ * scrolls (infinite scroll through an IntersectionObserver on a sentinel), live items prepended, read
+ * state kept in step with `read` events. Every payload string goes into the DOM as text.
+ */
+import type { NotificationView, ReadChange, TidingsClient } from '../client/index.js';
+import { describeNotification, relativeTime } from './describe.js';
+import { BELL, CHECK, h, icon } from './dom.js';
+
+/** A row: a stored notification, or a site-wide broadcast (never stored, so never "unread"). */
+export interface ListItem extends NotificationView {
+  broadcast?: boolean;
+}
+
+/** Most rows kept in the DOM; older ones are dropped (and can be paged in again after a reopen). */
+const MAX_ROWS = 500;
+
+interface Row {
+  item: ListItem;
+  li: HTMLLIElement;
+}
+
+/** Callbacks of {@link NotificationListView}. */
+export interface ListCallbacks {
+  /** A row was activated (click / Enter). */
+  select(item: ListItem): void;
+  /** Loading state or emptiness changed: the panel updates its status line. */
+  changed(): void;
+}
+
+/** The list and its scroll container. */
+export class NotificationListView {
+  /** The scroll container to put in the panel. */
+  readonly element: HTMLDivElement;
+  /** The last page load failed (the panel offers a retry). */
+  failed = false;
+  private readonly list = h('ul', { role: 'list', 'aria-labelledby': 'tidings-title' });
+  private readonly footer = h('div', { class: 'more', 'aria-hidden': 'true' });
+  private readonly empty = h('div', { class: 'empty', hidden: '' }, icon('', ...BELL), "You're all caught up");
+  private readonly rows = new Map<string, Row>();
+  /** undefined: nothing loaded yet; null: the end was reached. */
+  private nextBefore: number | null | undefined;
+  private loading = false;
+  private generation = 0;
+  /** Live items that arrived while the first page was loading: added once it is in. */
+  private early: ListItem[] = [];
+  private observer: IntersectionObserver | undefined;
+
+  constructor(
+    private readonly client: TidingsClient,
+    private readonly pageSize: number,
+    private readonly callbacks: ListCallbacks,
+  ) {
+    this.element = h('div', { class: 'scroller' }, this.empty, this.list, this.footer);
+    if (typeof IntersectionObserver === 'function') {
+      this.observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) void this.loadMore();
+      }, { root: this.element, rootMargin: '120px' });
+      this.observer.observe(this.footer);
+    }
+    this.element.addEventListener('keydown', (event) => this.onKey(event));
+  }
+
+  /** Whether the first page was loaded. */
+  get loaded(): boolean {
+    return this.nextBefore !== undefined;
+  }
+  get loadingNow(): boolean {
+    return this.loading;
+  }
+  get size(): number {
+    return this.rows.size;
+  }
+  get hasUnread(): boolean {
+    return [...this.rows.values()].some((row) => !row.item.readAt && !row.item.broadcast);
+  }
+
+  /** Loads the next (older) page, unless loading, at the end, or already loaded and `onlyFirst`. */
+  async loadMore(onlyFirst = false): Promise<void> {
+    if (this.loading || this.nextBefore === null || (onlyFirst && this.loaded) || this.rows.size >= MAX_ROWS) return;
+    const generation = this.generation;
+    this.loading = true;
+    this.failed = false;
+    this.updateFooter();
+    try {
+      const page = await this.client.list({ limit: this.pageSize, ...(this.nextBefore !== undefined && { before: this.nextBefore }) });
+      if (generation !== this.generation) return;
+      for (const item of page.items) this.add(item, 'end');
+      this.nextBefore = page.nextBefore;
+      for (const item of this.early.splice(0)) this.add(item, 'start');
+    } catch {
+      if (generation === this.generation) this.failed = true;
+    } finally {
+      if (generation === this.generation) this.loading = false;
+      this.updateFooter();
+      this.callbacks.changed();
+    }
+  }
+
+  /** Forgets everything (after a resync); the next open loads again. */
+  reset(): void {
+    this.generation++;
+    this.loading = false;
+    this.nextBefore = undefined;
+    this.early = [];
+    this.rows.clear();
+    this.list.replaceChildren();
+    this.updateFooter();
+    this.callbacks.changed();
+  }
+
+  /** A live item: shown at the top once the list is loaded (otherwise the first load brings it). */
+  prepend(item: ListItem): void {
+    if (!this.loaded && !item.broadcast) {
+      if (this.loading) this.early.push(item);
+      return;
+    }
+    this.add(item, 'start');
+    if (this.rows.size > MAX_ROWS) this.dropOldest();
+    this.updateFooter();
+    this.callbacks.changed();
+  }
+
+  /** Marks rows read after a `read` event. */
+  markRead(change: ReadChange): void {
+    const now = new Date().toISOString();
+    for (const row of this.rows.values()) {
+      if ('all' in change || change.ids.includes(row.item.id)) this.setRead(row, now);
+    }
+    this.callbacks.changed();
+  }
+
+  /** Re-renders the relative times ("2 min. ago") — on every open. */
+  refreshTimes(): void {
+    for (const row of this.rows.values()) {
+      const time = row.li.querySelector('time');
+      if (time) time.textContent = relativeTime(row.item.createdAt);
+    }
+  }
+
+  /** Focus the first row's button (on open, for keyboard users). */
+  focusFirst(): boolean {
+    const first = this.list.querySelector<HTMLElement>('.entry');
+    first?.focus();
+    return !!first;
+  }
+
+  private add(item: ListItem, where: 'start' | 'end'): void {
+    if (this.rows.has(item.id)) return;
+    const row = { item, li: this.render(item) };
+    this.rows.set(item.id, row);
+    if (where === 'start') this.list.prepend(row.li);
+    else this.list.append(row.li);
+  }
+
+  /** Keeps the DOM bounded: the oldest row goes, and paging can bring it back. */
+  private dropOldest(): void {
+    const id = (this.list.lastElementChild as HTMLLIElement | null)?.dataset.id;
+    const row = id === undefined ? undefined : this.rows.get(id);
+    if (!row || id === undefined) return;
+    row.li.remove();
+    this.rows.delete(id);
+    if (!row.item.broadcast) this.nextBefore = row.item.seq + 1;
+  }
+
+  private render(item: ListItem): HTMLLIElement {
+    const { actor, text, detail } = describeNotification(item.kind, item.data);
+    const unread = !item.readAt && !item.broadcast;
+    const entry = h(
+      'button',
+      { class: 'entry', type: 'button' },
+      h('span', { class: 'avatar', 'aria-hidden': 'true' }, (actor || item.kind || '?').slice(0, 1)),
+      h(
+        'span',
+        { class: 'text' },
+        h('span', { class: 'sr-only status-text' }, unread ? 'Unread: ' : ''),
+        h('span', { class: 'line' }, text),
+        ...(detail ? [h('span', { class: 'detail' }, detail)] : []),
+        h('time', { datetime: item.createdAt }, relativeTime(item.createdAt)),
+      ),
+    );
+    entry.addEventListener('click', () => this.callbacks.select(item));
+    const li = h('li', { class: `item${unread ? ' unread' : ''}${item.broadcast ? ' broadcast' : ''}`, part: 'item' }, entry);
+    li.dataset.id = item.id;
+    if (unread) {
+      const mark = h('button', { class: 'mark', type: 'button', title: 'Mark as read', 'aria-label': `Mark as read: ${text}` }, icon('', ...CHECK));
+      mark.addEventListener('click', () => void this.client.markRead([item.id]).catch(() => undefined));
+      li.append(mark);
+    }
+    return li;
+  }
+
+  private setRead(row: Row, at: string): void {
+    if (row.item.readAt || row.item.broadcast) return;
+    row.item = { ...row.item, readAt: at };
+    row.li.classList.remove('unread');
+    row.li.querySelector('.mark')?.remove();
+    const status = row.li.querySelector('.status-text');
+    if (status) status.textContent = '';
+  }
+
+  private updateFooter(): void {
+    const end = this.nextBefore === null && this.rows.size > 0;
+    const text = this.loading ? 'Loading…' : end ? 'No older notifications' : '';
+    this.footer.textContent = text;
+    this.empty.hidden = !(this.loaded && !this.loading && this.rows.size === 0);
+  }
+
+  /** Up/Down/Home/End move between rows. */
+  private onKey(event: KeyboardEvent): void {
+    const entries = [...this.list.querySelectorAll<HTMLElement>('.entry')];
+    const root = this.element.getRootNode() as ShadowRoot;
+    const current = entries.indexOf(root.activeElement as HTMLElement);
+    const target = { ArrowDown: current + 1, ArrowUp: current - 1, Home: 0, End: entries.length - 1 }[event.key];
+    if (target === undefined || entries.length === 0) return;
+    event.preventDefault();
+    entries[Math.max(0, Math.min(entries.length - 1, target))]?.focus();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The static shadow DOM of <tidings-bell>: the button with its badge, a live region, and the panel.
+ * Built with DOM calls (no HTML strings), once per element.
+ */
+import { BELL, CHECK_ALL, adoptStyles, h, icon } from './dom.js';
+import { STYLES } from './styles.js';
+
+/** The parts the element updates. */
+export interface BellParts {
+  button: HTMLButtonElement;
+  badge: HTMLSpanElement;
+  /** Polite live region: count changes and announcements for screen readers. */
+  live: HTMLDivElement;
+  panel: HTMLDivElement;
+  status: HTMLParagraphElement;
+  markAll: HTMLButtonElement;
+  /** Where the list view's element goes. */
+  body: HTMLDivElement;
+}
+
+/** Fills `root` and returns its parts. */
+export function buildShadow(root: ShadowRoot): BellParts {
+  adoptStyles(root, STYLES);
+  const badge = h('span', { class: 'badge', part: 'badge', role: 'img', hidden: '' });
+  const button = h(
+    'button',
+    { class: 'bell', part: 'button', type: 'button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'aria-controls': 'tidings-panel' },
+    h('span', { class: 'sr-only' }, 'Notifications'),
+    icon('', ...BELL),
+    badge,
+    h('span', { class: 'offline-dot' }),
+  );
+  const markAll = h('button', { class: 'all', type: 'button', part: 'mark-all' }, icon('', ...CHECK_ALL), 'Mark all as read');
+  const status = h('p', { class: 'status', role: 'status', hidden: '' });
+  const body = h('div', { class: 'body' });
+  const panel = h(
+    'div',
+    { id: 'tidings-panel', class: 'panel', part: 'panel', role: 'dialog', 'aria-labelledby': 'tidings-title', tabindex: '-1', hidden: '' },
+    h('header', {}, h('h2', { id: 'tidings-title' }, 'Notifications'), markAll),
+    status,
+    body,
+  );
+  const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  root.append(button, live, panel);
+  return { button, badge, live, panel, status, markAll, body };
+}

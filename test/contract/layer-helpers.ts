@@ -1,0 +1,98 @@
+/**
+ * Test helpers for channel layers: a message collector with awaitable `next()`, a fake clock, and
+ * `waitFor` (polling with a deadline, for conditions that have no event).
+ */
+import type { ChannelLayer, LayerMessage } from '../../src/layer/index.js';
+
+/** Collects what a channel receives; `next()` awaits the next message with a timeout. */
+export class Collector {
+  readonly messages: LayerMessage[] = [];
+  private read = 0;
+  private waiter: (() => void) | undefined;
+
+  /** Pass this to `layer.receive(channel, collector.handler)`. */
+  readonly handler = (message: LayerMessage): void => {
+    this.messages.push(message);
+    this.waiter?.();
+  };
+
+  /** The next message not yet taken, waiting up to `timeoutMs`. */
+  async next(timeoutMs = 2000): Promise<LayerMessage> {
+    if (this.read < this.messages.length) return this.messages[this.read++]!;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`no message within ${timeoutMs} ms (received ${this.messages.length} so far)`));
+      }, timeoutMs);
+      this.waiter = () => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        resolve();
+      };
+    });
+    return this.messages[this.read++]!;
+  }
+
+  /** The next `n` messages. */
+  async take(n: number, timeoutMs = 2000): Promise<LayerMessage[]> {
+    const out: LayerMessage[] = [];
+    for (let i = 0; i < n; i++) out.push(await this.next(timeoutMs));
+    return out;
+  }
+
+  /** Messages received but not yet taken. */
+  get pending(): number {
+    return this.messages.length - this.read;
+  }
+}
+
+/** Start receiving on `channel` into a new collector. */
+export function collect(layer: ChannelLayer, channel: string): Collector {
+  const collector = new Collector();
+  layer.receive(channel, collector.handler);
+  return collector;
+}
+
+/**
+ * Prove a collector got nothing else: send a marker straight to its channel and expect the marker to be the
+ * next message (channel order is preserved, so anything delivered earlier would come first).
+ */
+export async function expectOnlyMarker(layer: ChannelLayer, channel: string, collector: Collector): Promise<void> {
+  const marker = { type: 'test.marker', id: Math.random() };
+  await layer.send(channel, marker);
+  const next = await collector.next();
+  if (next.type !== 'test.marker' || next.id !== marker.id) {
+    throw new Error(`expected only the marker, got ${JSON.stringify(next)}`);
+  }
+}
+
+/** A settable millisecond clock. */
+export class FakeClock {
+  constructor(public now = Date.now()) {}
+  readonly clock = (): number => this.now;
+  advance(ms: number): void {
+    this.now += ms;
+  }
+}
+
+/** Poll `check` every 10 ms until it is truthy or `timeoutMs` passes (for conditions with no event). */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Wait for `promise`, failing after `timeoutMs` with a message naming `what`. */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
