@@ -18,6 +18,8 @@ export const ERRORS = {
   INVALID_BODY: { status: 400, message: 'request body is invalid' },
   INVALID_NAME: { status: 400, message: 'channel or group name is invalid' },
   BAD_CURSOR: { status: 400, message: 'cannot resume from that sequence number' },
+  BAD_HANDSHAKE: { status: 400, message: 'not a valid WebSocket handshake' },
+  BAD_FRAME: { status: 400, close: CloseCode.BAD_FRAME, message: 'too many unusable frames' },
   UNAUTHORIZED: { status: 401, close: CloseCode.UNAUTHORIZED, message: 'missing or invalid credentials' },
   TOKEN_EXPIRED: { status: 401, close: CloseCode.UNAUTHORIZED, message: 'token expired' },
   FORBIDDEN: { status: 403, close: CloseCode.FORBIDDEN, message: 'not allowed' },

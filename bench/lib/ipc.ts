@@ -16,7 +16,13 @@ export type IpcReply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
-/** Parent side: send commands to `child` and await their replies. */
+/** An unsolicited message from a child (e.g. progress counters). */
+export interface IpcEvent {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+/** Parent side: send commands to `child` and await their replies; events go to `onEvent`. */
 export class IpcClient<C extends { readonly cmd: string }> {
   private nextId = 1;
   private readonly waiting = new Map<number, (reply: IpcReply) => void>();
@@ -24,8 +30,13 @@ export class IpcClient<C extends { readonly cmd: string }> {
   constructor(
     readonly child: ChildProcess,
     private readonly label: string,
+    onEvent?: (event: IpcEvent) => void,
   ) {
     child.on('message', (raw: unknown) => {
+      if (typeof raw === 'object' && raw !== null && 'event' in raw) {
+        onEvent?.(raw as IpcEvent);
+        return;
+      }
       const reply = raw as IpcReply;
       this.waiting.get(reply.id)?.(reply);
       this.waiting.delete(reply.id);
@@ -46,6 +57,11 @@ export class IpcClient<C extends { readonly cmd: string }> {
     if (!reply.ok) throw new Error(`${this.label} ${command.cmd} failed: ${reply.error}`);
     return reply.result as T;
   }
+}
+
+/** Child side: send an unsolicited event to the parent (dropped when there is no parent). */
+export function sendIpcEvent(event: string, data: unknown): void {
+  if (process.connected) process.send?.({ event, data } satisfies IpcEvent);
 }
 
 /** Child side: answer every request with `handler`, then announce readiness (reply id 0). */

@@ -27,7 +27,10 @@ export interface FrameParserOptions {
   readonly capture: boolean;
 }
 
-/** Incremental frame reader; feed it every chunk read from the socket, in order. */
+/**
+ * Incremental frame reader; feed it every chunk read from the socket, in order. It keeps no reference to a
+ * chunk after `push` returns, so callers may reuse one read buffer for every socket.
+ */
 export class FrameParser {
   /** Every complete frame seen (data and control). */
   frames = 0;
@@ -98,7 +101,8 @@ export class FrameParser {
   }
 
   private consumePayload(slice: Buffer): void {
-    if (this.opcode >= Opcode.CLOSE || this.options.capture) this.parts.push(slice);
+    // Copy: the reader may reuse its buffer for the next read.
+    if (this.opcode >= Opcode.CLOSE || this.options.capture) this.parts.push(Buffer.from(slice));
     if (this.opcode === Opcode.TEXT && this.prefixLength < PREFIX_BYTES) {
       this.prefixLength += slice.copy(this.prefix, this.prefixLength, 0, PREFIX_BYTES - this.prefixLength);
     }

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { IpcClient } from '../lib/ipc.js';
+import { IpcClient, type IpcEvent } from '../lib/ipc.js';
 import { BENCH_HOST } from '../lib/net-util.js';
 import { withTimeout } from '../lib/time.js';
 import { mergePoolStats } from './merge.js';
@@ -38,14 +38,18 @@ export interface LoadGenerator {
   stats(expected?: number, latency?: boolean): Promise<PoolStats>;
   /** Close all sockets and let the workers exit. */
   close(): Promise<void>;
+  /** Deliveries since the last reset, summed over workers, as last reported (every ~10 ms). */
+  delivered(): number;
+  /** Call `listener` with {@link delivered} whenever a worker reports; returns the unsubscribe function. */
+  onProgress(listener: (total: number) => void): () => void;
 }
 
 type Worker = IpcClient<WorkerCommand>;
 
-function spawnWorker(): Promise<Worker> {
+function spawnWorker(onEvent: (event: IpcEvent) => void): Promise<Worker> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PATH], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<Worker>((resolve, reject) => {
-    child.once('message', () => resolve(new IpcClient<WorkerCommand>(child, 'load worker')));
+    child.once('message', () => resolve(new IpcClient<WorkerCommand>(child, 'load worker', onEvent)));
     child.once('exit', (code) => reject(new Error(`load worker exited during start (${String(code)})`)));
     child.once('error', reject);
   });
@@ -55,6 +59,34 @@ function spawnWorker(): Promise<Worker> {
   });
 }
 
+/** Latest delivery totals reported by each worker. */
+class Progress {
+  total = 0;
+  private readonly totals: number[];
+  private readonly listeners = new Set<(total: number) => void>();
+
+  constructor(workers: number) {
+    this.totals = new Array<number>(workers).fill(0);
+  }
+
+  update(worker: number, event: IpcEvent): void {
+    if (event.event !== 'progress' || typeof event.data !== 'number') return;
+    this.total += event.data - (this.totals[worker] ?? 0);
+    this.totals[worker] = event.data;
+    for (const listener of this.listeners) listener(this.total);
+  }
+
+  reset(): void {
+    this.totals.fill(0);
+    this.total = 0;
+  }
+
+  subscribe(listener: (total: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
 function slices<T>(items: readonly T[], parts: number): T[][] {
   const size = Math.ceil(items.length / parts);
   return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -62,7 +94,8 @@ function slices<T>(items: readonly T[], parts: number): T[][] {
 
 /** Start `workers` generator processes (default 1). */
 export async function startLoadGenerator(workers = 1): Promise<LoadGenerator> {
-  const started = await Promise.allSettled(Array.from({ length: workers }, spawnWorker));
+  const progress = new Progress(workers);
+  const started = await Promise.allSettled(Array.from({ length: workers }, (_, i) => spawnWorker((e) => progress.update(i, e))));
   const pool = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
@@ -95,7 +128,12 @@ export async function startLoadGenerator(workers = 1): Promise<LoadGenerator> {
         ms: Math.max(...reports.map((r) => r.ms)),
       };
     },
-    reset: async () => void (await all({ cmd: 'reset' }, 10_000)),
+    async reset() {
+      await all({ cmd: 'reset' }, 10_000);
+      progress.reset();
+    },
+    delivered: () => progress.total,
+    onProgress: (listener) => progress.subscribe(listener),
     stats: async (expected, latency = false) => mergePoolStats(await all<PoolStats>({ cmd: 'stats', expected, latency }, 20_000)),
     async close() {
       await Promise.allSettled(pool.map((w) => w.request({ cmd: 'close' }, 10_000)));

@@ -49,6 +49,8 @@ export class SocketPool {
   private readonly needles: Buffer[];
   private readonly latency: Reservoir;
   private bytesBaseline = 0;
+  /** Deliveries on all sockets since the last reset (kept as a running sum for progress events). */
+  total = 0;
 
   constructor(private readonly options: PoolOptions) {
     this.needles = options.needles.map((n) => Buffer.from(n));
@@ -88,6 +90,7 @@ export class SocketPool {
   }
 
   private record(payload: Buffer | undefined): void {
+    this.total++;
     if (!payload) return;
     const t = publishTimestamp(payload);
     if (t !== null) this.latency.add(wallClockMs() - t);
@@ -96,6 +99,7 @@ export class SocketPool {
   /** Zero the delivery counters, byte counters and latency samples (start of a measurement window). */
   reset(): void {
     for (const client of this.clients) client.deliveries = 0;
+    this.total = 0;
     this.latency.reset();
     this.bytesBaseline = this.clients.reduce((sum, c) => sum + c.wireBytes, 0);
   }

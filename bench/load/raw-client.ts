@@ -1,6 +1,8 @@
 /**
  * One WebSocket client on a raw TCP socket: handshake by hand, then frame headers only (see FrameParser).
- * Answers pings (a server with a heartbeat would otherwise cut it) and records the close code it receives.
+ * Reads go into one buffer shared by every raw socket of the process (`onread`), so reading costs no
+ * allocation and no stream machinery. Answers pings (a server with a heartbeat would otherwise cut it) and
+ * records the close code it receives.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
@@ -13,12 +15,10 @@ export interface RawClientOptions {
   readonly port: number;
   /** Request path with query, e.g. `/inform/?token=…`. */
   readonly path: string;
-  /** Local loopback address to bind (spreads ephemeral ports); default: let the kernel pick. */
-  readonly localAddress?: string;
   readonly needles: readonly Buffer[];
   /** Keep whole payloads of deliveries (for latency). */
   readonly capture: boolean;
-  /** Stop reading right after the handshake (a slow consumer). Default false. */
+  /** Stop reading right after the handshake (a slow consumer); see {@link RawClient.resume}. */
   readonly paused?: boolean;
   /** Milliseconds allowed for connect + handshake. */
   readonly timeoutMs: number;
@@ -26,19 +26,24 @@ export interface RawClientOptions {
   readonly onDelivery?: (client: RawClient, payload: Buffer | undefined) => void;
 }
 
-/** A connected raw client. Counters are plain fields, read by the pool. */
+/** The read buffer shared by all raw sockets of this process (reads are handled synchronously). */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+/** A raw client. Counters are plain fields, read by the pool. */
 export class RawClient {
   deliveries = 0;
   /** Close code received from the server (1005 when none was given); null while open. */
   closeCode: number | null = null;
   /** Whether the TCP connection has ended. */
   ended = false;
-  readonly parser: FrameParser;
+  /** Set once the socket exists (right after construction in connectRawClient). */
+  socket!: Socket;
+  private readonly parser: FrameParser;
+  private readonly key = newKey();
+  private head: Buffer | null = Buffer.alloc(0);
+  private handshake: { resolve: () => void; reject: (err: Error) => void } | null = null;
 
-  constructor(
-    readonly socket: Socket,
-    private readonly options: RawClientOptions,
-  ) {
+  constructor(private readonly options: RawClientOptions) {
     this.parser = new FrameParser(options, {
       onDelivery: (payload) => {
         this.deliveries++;
@@ -53,15 +58,6 @@ export class RawClient {
     return this.socket.bytesRead + this.socket.bytesWritten;
   }
 
-  /** Feed bytes to the parser; a protocol error ends the connection. */
-  receive(chunk: Buffer): void {
-    try {
-      this.parser.push(chunk);
-    } catch {
-      this.socket.destroy();
-    }
-  }
-
   /** Start reading again (after `paused`). */
   resume(): void {
     this.socket.resume();
@@ -70,6 +66,51 @@ export class RawClient {
   /** Drop the connection now. */
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** Handle one read; returning false pauses the socket (slow consumer). */
+  onRead(chunk: Buffer): boolean {
+    if (this.head === null) {
+      try {
+        this.parser.push(chunk);
+      } catch {
+        this.socket.destroy();
+      }
+      return true;
+    }
+    return this.readHead(chunk);
+  }
+
+  /** Wait for the handshake outcome. */
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => (this.handshake = { resolve, reject }));
+  }
+
+  /** Fail the handshake (timeout, error, early close). */
+  fail(error: Error): void {
+    this.socket.destroy();
+    this.handshake?.reject(error);
+    this.handshake = null;
+  }
+
+  private readHead(chunk: Buffer): boolean {
+    this.head = Buffer.concat([this.head ?? Buffer.alloc(0), chunk]);
+    const result = readHandshake(this.head, this.key);
+    if (!result.done) return true;
+    this.head = null;
+    if (!result.ok) {
+      this.fail(new Error(result.error));
+      return false;
+    }
+    this.handshake?.resolve();
+    this.handshake = null;
+    if (result.rest.length > 0) this.onRead(result.rest);
+    return !this.options.paused;
+  }
+
+  /** The upgrade request to write once connected. */
+  request(): string {
+    return upgradeRequest(this.options.host, this.options.port, this.options.path, this.key);
   }
 
   private control(opcode: number, payload: Buffer): void {
@@ -83,40 +124,27 @@ export class RawClient {
 }
 
 /** Connect, handshake and return the client; rejects with the reason (HTTP status, timeout, refused). */
-export function connectRawClient(options: RawClientOptions): Promise<RawClient> {
-  return new Promise((resolve, reject) => {
-    const key = newKey();
-    const socket = connect({ host: options.host, port: options.port, localAddress: options.localAddress });
-    socket.setNoDelay(true);
-    const client = new RawClient(socket, options);
-    let head: Buffer = Buffer.alloc(0);
-    const fail = (error: string): void => {
-      socket.destroy();
-      reject(new Error(error));
-    };
-    const timer = setTimeout(() => fail(`handshake timed out after ${options.timeoutMs} ms`), options.timeoutMs);
-    const onHandshakeData = (chunk: Buffer): void => {
-      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-      const result = readHandshake(head, key);
-      if (!result.done) return;
-      clearTimeout(timer);
-      socket.off('data', onHandshakeData);
-      if (!result.ok) return fail(result.error);
-      socket.on('data', (data: Buffer) => client.receive(data));
-      if (options.paused) socket.pause();
-      if (result.rest.length > 0) client.receive(result.rest);
-      resolve(client);
-    };
-    socket.on('data', onHandshakeData);
-    socket.once('connect', () => socket.write(upgradeRequest(options.host, options.port, options.path, key)));
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.on('close', () => {
-      client.ended = true;
-      clearTimeout(timer);
-      reject(new Error('connection closed during handshake'));
-    });
+export async function connectRawClient(options: RawClientOptions): Promise<RawClient> {
+  const client = new RawClient(options);
+  const socket = connect({
+    host: options.host,
+    port: options.port,
+    onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => client.onRead(Buffer.from(buf.buffer, buf.byteOffset, n)) },
   });
+  client.socket = socket;
+  socket.setNoDelay(true);
+  const opened = client.opened();
+  const timer = setTimeout(() => client.fail(new Error(`handshake timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+  socket.once('connect', () => socket.write(client.request()));
+  socket.on('error', (err) => client.fail(err));
+  socket.on('close', () => {
+    client.ended = true;
+    client.fail(new Error('connection closed during handshake'));
+  });
+  try {
+    await opened;
+    return client;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,7 +2,7 @@
  * A load-generator worker: a child process holding socket pools, driven by the harness over IPC.
  * Several workers spread sockets over processes (file-descriptor limit, CPU). Ends when its parent goes.
  */
-import { serveIpc } from '../lib/ipc.js';
+import { sendIpcEvent, serveIpc } from '../lib/ipc.js';
 import { mergePoolStats } from './merge.js';
 import { SocketPool } from './pool.js';
 import type { WorkerCommand } from './protocol.js';
@@ -39,6 +39,17 @@ async function execute(command: WorkerCommand): Promise<unknown> {
       return null;
   }
 }
+
+/** How often the worker reports its delivery total while it changes (ms). */
+const PROGRESS_INTERVAL_MS = 10;
+let reported = -1;
+setInterval(() => {
+  let total = 0;
+  for (const pool of pools.values()) total += pool.total;
+  if (total === reported) return;
+  reported = total;
+  sendIpcEvent('progress', total);
+}, PROGRESS_INTERVAL_MS).unref();
 
 serveIpc(execute);
 // Without a parent there is nobody to report to: close everything and let the process end.

@@ -4,7 +4,7 @@
  * scenarios so they all measure the same way.
  */
 import type { LoadGenerator } from '../load/generator.js';
-import type { Counter } from '../load/counter.js';
+import { Counter } from '../load/counter.js';
 import { HttpClient, publishAtRate, publishWindowed, type PublishReport } from '../load/publisher.js';
 import { cpuMsBetween, sampleProcesses, type ProcSample } from '../lib/proc.js';
 import { summarizeLatency, type LatencySummary } from '../lib/stats.js';
@@ -17,10 +17,10 @@ export interface FanoutPhaseOptions {
   /** Instances to publish to, round-robin (one, or several sharing groups through Redis). */
   readonly instances: readonly TargetInstance[];
   readonly durationMs: number;
-  /** Windowed publishing: messages in flight (published, not yet delivered to the watcher). */
+  /** Windowed publishing: messages in flight (published, not yet delivered to every subscriber). */
   readonly window?: number;
-  /** Deliveries of the watcher socket(s); required with `window`. */
-  readonly delivered?: Counter;
+  /** Subscribers in the generator (a message is delivered when it reached all of them). */
+  readonly sockets: number;
   /** Fixed-rate publishing instead: messages per second. */
   readonly rate?: number;
   /** Padding in each message's data. */
@@ -37,6 +37,9 @@ export interface FanoutPhaseResult {
   readonly closeCodes: Readonly<Record<string, number>>;
   /** Server CPU (user + system, all instance processes) over the phase, ms. */
   readonly cpuMs: number;
+  /** CPU of the generator workers and of the harness (publisher, watcher) over the phase, ms. */
+  readonly generatorCpuMs: number;
+  readonly harnessCpuMs: number;
   /** From the first publish until the last delivery arrived (or the drain gave up), ms. */
   readonly elapsedMs: number;
   readonly before: ProcSample;
@@ -55,11 +58,30 @@ function publisher(instances: readonly TargetInstance[], clients: readonly HttpC
   };
 }
 
-function startPublishing(options: FanoutPhaseOptions, clients: readonly HttpClient[]): Promise<PublishReport> {
+/**
+ * Messages delivered to every subscriber, from the workers' progress reports: total deliveries / sockets.
+ * This closes the publisher's window end to end, so a backlog cannot build up in the generator's kernel
+ * buffers and inflate latency.
+ */
+function fullyDelivered(generator: LoadGenerator, sockets: number): { counter: Counter; stop: () => void } {
+  const counter = new Counter();
+  const stop = generator.onProgress((total) => {
+    const full = Math.floor(total / Math.max(1, sockets));
+    if (full > counter.value) counter.add(full - counter.value);
+  });
+  return { counter, stop };
+}
+
+async function startPublishing(options: FanoutPhaseOptions, clients: readonly HttpClient[]): Promise<PublishReport> {
   const publish = publisher(options.instances, clients, options.pad);
   if (options.rate !== undefined) return publishAtRate({ rate: options.rate, durationMs: options.durationMs, publish });
-  if (options.window === undefined || !options.delivered) throw new Error('windowed publishing needs window and delivered');
-  return publishWindowed({ window: options.window, durationMs: options.durationMs, publish, delivered: options.delivered });
+  if (options.window === undefined) throw new Error('a fan-out phase needs a window or a rate');
+  const delivered = fullyDelivered(options.generator, options.sockets);
+  try {
+    return await publishWindowed({ window: options.window, durationMs: options.durationMs, publish, delivered: delivered.counter });
+  } finally {
+    delivered.stop();
+  }
 }
 
 /** Run one phase. HTTP errors while publishing are reported in `publish.errors`, not thrown. */
@@ -69,9 +91,13 @@ export async function runFanoutPhase(options: FanoutPhaseOptions): Promise<Fanou
   try {
     await options.generator.reset();
     const before = sampleProcesses(pids);
+    const generatorBefore = sampleProcesses(options.generator.pids);
+    const harnessBefore = process.cpuUsage();
     const report = await startPublishing(options, clients);
     await drain(options.generator, { perSocket: report.published - report.errors });
     const after = sampleProcesses(pids);
+    const generatorAfter = sampleProcesses(options.generator.pids);
+    const harness = process.cpuUsage(harnessBefore);
     const stats = await options.generator.stats(report.published - report.errors, true);
     return {
       publish: report,
@@ -81,6 +107,8 @@ export async function runFanoutPhase(options: FanoutPhaseOptions): Promise<Fanou
       sockets: stats.sockets,
       closeCodes: stats.closeCodes,
       cpuMs: cpuMsBetween(before, after),
+      generatorCpuMs: cpuMsBetween(generatorBefore, generatorAfter),
+      harnessCpuMs: (harness.user + harness.system) / 1000,
       elapsedMs: after.atMs - before.atMs,
       before,
       after,
@@ -109,4 +137,10 @@ export function cpuPerDeliveryUs(result: FanoutPhaseResult): number | null {
 /** Deliveries per second over the phase. */
 export function deliveriesPerSecond(result: FanoutPhaseResult): number | null {
   return result.elapsedMs > 0 ? (result.deliveries * 1000) / result.elapsedMs : null;
+}
+
+/** Load-side CPU of a phase as a note: shows when the generator, not the server, was the limit. */
+export function loadNote(result: FanoutPhaseResult): string {
+  const pct = (ms: number): string => `${Math.round((ms * 100) / Math.max(1, result.elapsedMs))} %`;
+  return `CPU busy: server ${pct(result.cpuMs)}, generator workers ${pct(result.generatorCpuMs)}, harness (publisher) ${pct(result.harnessCpuMs)}`;
 }

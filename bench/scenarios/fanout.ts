@@ -2,13 +2,25 @@
  * (a) Fan-out at the maximum rate: 1,000 subscribers in one group, ~100-byte broadcasts published with a
  * window of 32 in flight. Figures: server CPU per delivery, deliveries per second, latency under load.
  */
-import { round, size, withGenerator, withInstance, subscribers, connectAll, connectWatcher } from './common.js';
-import { cpuPerDeliveryUs, deliveriesPerSecond, phaseFailures, runFanoutPhase } from './fanout-phase.js';
-import type { Measurement, Scenario, ScenarioContext } from './types.js';
+import { round, size, withGenerator, withInstance, subscribers, connectAll } from './common.js';
+import { cpuPerDeliveryUs, deliveriesPerSecond, loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
+import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
 import type { Target } from '../targets/types.js';
 
 /** Publishing window of the fan-out scenarios. */
 export const WINDOW = 32;
+
+function fanoutMetrics(phase: FanoutPhaseResult): Metric[] {
+  return [
+    { key: 'cpu_per_delivery', label: 'server CPU per delivery', unit: 'µs', value: cpuPerDeliveryUs(phase), better: 'lower', chart: true, goal: { ratioMax: 0.5 } },
+    { key: 'deliveries_per_s', label: 'deliveries per second', unit: '/s', value: deliveriesPerSecond(phase), better: 'higher', chart: true },
+    { key: 'messages_per_s', label: 'broadcasts per second', unit: '/s', value: (phase.publish.published * 1000) / phase.elapsedMs, better: 'higher' },
+    { key: 'server_cpu', label: 'server CPU busy', unit: '%', value: (phase.cpuMs * 100) / phase.elapsedMs, better: 'lower' },
+    { key: 'latency_p50', label: 'latency p50 (window 32)', unit: 'ms', value: phase.latency.p50, better: 'lower' },
+    { key: 'latency_p99', label: 'latency p99 (window 32)', unit: 'ms', value: phase.latency.p99, better: 'lower' },
+    { key: 'rss', label: 'server RSS after', unit: 'MiB', value: phase.after.rssBytes / 2 ** 20, better: 'lower' },
+  ];
+}
 
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 1000, 20);
@@ -16,32 +28,20 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   return withInstance(target, {}, (instance) =>
     withGenerator(1, async (generator) => {
       await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
-      const watcher = await connectWatcher(instance);
-      try {
-        const base = { generator, instances: [instance], window: WINDOW, delivered: watcher.delivered };
-        ctx.log(`  warm-up ${size(ctx.smoke, 2000, 300)} ms`);
-        await runFanoutPhase({ ...base, durationMs: size(ctx.smoke, 2000, 300) });
-        ctx.log(`  measuring ${durationMs} ms with ${count} subscribers`);
-        const phase = await runFanoutPhase({ ...base, durationMs });
-        return {
-          metrics: [
-            { key: 'cpu_per_delivery', label: 'server CPU per delivery', unit: 'µs', value: cpuPerDeliveryUs(phase), better: 'lower', chart: true, goal: { ratioMax: 0.5 } },
-            { key: 'deliveries_per_s', label: 'deliveries per second', unit: '/s', value: deliveriesPerSecond(phase), better: 'higher', chart: true },
-            { key: 'messages_per_s', label: 'broadcasts per second', unit: '/s', value: (phase.publish.published * 1000) / phase.elapsedMs, better: 'higher' },
-            { key: 'server_cpu', label: 'server CPU busy', unit: '%', value: (phase.cpuMs * 100) / phase.elapsedMs, better: 'lower' },
-            { key: 'latency_p50', label: 'latency p50 (window 32)', unit: 'ms', value: phase.latency.p50, better: 'lower' },
-            { key: 'latency_p99', label: 'latency p99 (window 32)', unit: 'ms', value: phase.latency.p99, better: 'lower' },
-            { key: 'rss', label: 'server RSS after', unit: 'MiB', value: phase.after.rssBytes / 2 ** 20, better: 'lower' },
-          ],
-          notes: [
-            `${count} subscribers, ${phase.publish.published} broadcasts in ${round(phase.elapsedMs / 1000)} s, window ${WINDOW}`,
-            `${phase.deliveries} deliveries, ${phase.latency.count} latency samples`,
-          ],
-          failures: phaseFailures(phase),
-        };
-      } finally {
-        watcher.client.destroy();
-      }
+      const base = { generator, instances: [instance], window: WINDOW, sockets: count };
+      ctx.log(`  warm-up ${size(ctx.smoke, 2000, 300)} ms`);
+      await runFanoutPhase({ ...base, durationMs: size(ctx.smoke, 2000, 300) });
+      ctx.log(`  measuring ${durationMs} ms with ${count} subscribers`);
+      const phase = await runFanoutPhase({ ...base, durationMs });
+      return {
+        metrics: fanoutMetrics(phase),
+        notes: [
+          `${count} subscribers, ${phase.publish.published} broadcasts in ${round(phase.elapsedMs / 1000)} s, window ${WINDOW}`,
+          `${phase.deliveries} deliveries, ${phase.latency.count} latency samples`,
+          loadNote(phase),
+        ],
+        failures: phaseFailures(phase),
+      };
     }),
   );
 }

@@ -54,7 +54,7 @@ export const SETTINGS = {
   groupExpiry: { schema: seconds, default: 86_400, doc: 'channel layer: seconds a group membership lives' },
   layerPrefix: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/), default: 'tidings', doc: 'channel layer key prefix' },
   maxConnectionsPerUser: { schema: int(1, 100_000), default: 20, doc: 'open sockets per user; more are refused with 429' },
-  maxConnectionsPerIp: { schema: int(1, 1_000_000), default: 1000, doc: 'open sockets per client address; more are refused with 429' },
+  maxConnectionsPerIp: { schema: int(0, 1_000_000), default: 0, doc: 'open sockets per client address (after proxy headers); more are refused with 429; 0 = no limit' },
   messageRate: { schema: int(1, 100_000), default: 50, doc: 'client frames per second per socket (burst 2x); excess closes with 4029' },
   metricsPort: { schema: int(0, 65535).optional(), doc: 'serve /metrics on this separate port too' },
   demo: { schema: bool.optional(), doc: 'serve the demo site at / (default: on in development)' },

@@ -38,6 +38,9 @@ export class RedisCodec {
     readonly node: string,
     readonly maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
   ) {
+    if (!Number.isInteger(maxBytes) || maxBytes < 64) {
+      throw new RangeError(`channel layer option maxMessageBytes must be an integer >= 64, got ${String(maxBytes)}`);
+    }
     this.head = `{"o":${JSON.stringify(node)}`;
   }
 

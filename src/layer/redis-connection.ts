@@ -6,12 +6,6 @@ import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import { TidingsError } from '../errors.js';
 import { redactUrl } from '../log/index.js';
 
-/** Default milliseconds before a Redis command fails with LAYER_UNAVAILABLE. */
-export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
-
-/** Default milliseconds `createRedisChannelLayer` waits for Redis before failing. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
-
 /** Reconnect after 100 ms, 200 ms, ... at most 1 s apart, forever. */
 export function reconnectDelay(attempt: number): number {
   return Math.min(attempt * 100, 1000);

@@ -13,60 +13,39 @@
  *   Redis is down (local members still receive). ioredis reconnects; the layer then restores its
  *   subscriptions and re-records its memberships, and `state` goes back from `degraded` to `ready`.
  */
-import type { Redis, RedisOptions } from 'ioredis';
-import { ChannelFullError, TidingsError } from '../errors.js';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { TidingsError } from '../errors.js';
 import { redactUrl, silentLogger, type Logger } from '../log/index.js';
 import { LocalRegistry, type LayerUsage } from './local-registry.js';
-import { channelNode, createNodeId, InvalidNameError, newChannelName } from './names.js';
-import { validateChannelName, validateGroupName, validateMessage } from './names.js';
+import { channelNode, createNodeId, InvalidNameError, newChannelName, validateChannelName } from './names.js';
+import { validateGroupName, validateMessage } from './names.js';
 import { resolveLayerOptions, type ResolvedLayerOptions } from './options.js';
 import { StateTracker, type StateListener } from './layer-state.js';
-import { MalformedPayloadError, RedisCodec, type Inbound } from './redis-codec.js';
+import { RedisCodec } from './redis-codec.js';
+import { createInboundRouter } from './redis-inbound.js';
+import { TopicSubscriber } from './redis-subscriber.js';
+import { execPipeline, openConnection, quitConnection, RedisNames, unavailable } from './redis-connection.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  execPipeline,
-  openConnection,
-  quitConnection,
-  RedisNames,
-  unavailable,
-} from './redis-connection.js';
-import type { ChannelLayer, ChannelLayerOptions, LayerMessage, LayerState, LayerStats, MessageHandler } from './types.js';
+  type RedisChannelLayerOptions,
+  type RedisLayerStats,
+} from './redis-options.js';
+import type { ChannelLayer, LayerMessage, LayerState, MessageHandler } from './types.js';
 
-/** Options of {@link createRedisChannelLayer}. */
-export interface RedisChannelLayerOptions extends ChannelLayerOptions {
-  /** `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS). Sentinel: pass `redisOptions.sentinels`. */
-  url: string;
-  /** Largest encoded message (envelope included) accepted for Redis; default 1 MiB. */
-  maxMessageBytes?: number;
-  logger?: Logger;
-  /** Extra ioredis options (TLS, Sentinel, ...). Offline queue, retries and resubscription are forced off. */
-  redisOptions?: RedisOptions;
-  /** Milliseconds `createRedisChannelLayer` waits for Redis before failing. Default 5000. */
-  connectTimeoutMs?: number;
-  /** Milliseconds before a Redis command fails with LAYER_UNAVAILABLE. Default 1000. */
-  commandTimeoutMs?: number;
-  /** Start even when Redis is unreachable: `degraded`, local delivery only, until Redis comes up. */
-  optional?: boolean;
-  /** Milliseconds clock for expiries (default `Date.now`); tests pass a fake one. */
-  clock?: () => number;
-}
-
-/** {@link LayerStats} plus Redis counters. */
-export interface RedisLayerStats extends LayerStats {
-  /** PUBLISH commands that Redis acknowledged. */
-  published: number;
-  /** Payloads received from Redis that were not in the layer's format (logged and dropped). */
-  droppedMalformed: number;
-}
-
-const noop = (): void => {};
+export type { RedisChannelLayerOptions, RedisLayerStats } from './redis-options.js';
 
 /** A {@link ChannelLayer} over Redis pub/sub; see the module comment for the design and guarantees. */
 export class RedisChannelLayer implements ChannelLayer {
   /** This instance's node id: the middle part of its channel names and the suffix of its node topic. */
   readonly node = createNodeId();
-  private readonly counters: RedisLayerStats = { delivered: 0, droppedFull: 0, droppedExpired: 0, published: 0, droppedMalformed: 0 };
+  private readonly counters: RedisLayerStats = {
+    delivered: 0,
+    droppedFull: 0,
+    droppedExpired: 0,
+    published: 0,
+    droppedMalformed: 0,
+  };
   private readonly options: ResolvedLayerOptions;
   private readonly url: string;
   private readonly log: Logger;
@@ -77,11 +56,7 @@ export class RedisChannelLayer implements ChannelLayer {
   private readonly tracker: StateTracker;
   private readonly cmd: Redis;
   private readonly sub: Redis;
-  private readonly nodeTopic: string;
-  /** Group topics this process needs (it has local members) -> their pending or settled SUBSCRIBE. */
-  private readonly topics = new Map<string, Promise<void>>();
-  private subEpoch = 0;
-  private subUp = false;
+  private readonly subscriber: TopicSubscriber;
   private lastError: Error | undefined;
   private closing: Promise<void> | undefined;
 
@@ -93,18 +68,31 @@ export class RedisChannelLayer implements ChannelLayer {
     this.clock = options.clock ?? Date.now;
     this.names = new RedisNames(this.options.prefix);
     this.codec = new RedisCodec(this.node, options.maxMessageBytes);
-    this.nodeTopic = this.names.nodeTopic(this.node);
     this.tracker = new StateTracker('degraded', this.log);
     this.registry = new LocalRegistry({
       ...this.options,
       logger: this.log,
       clock: this.clock,
       stats: this.counters,
-      onGroupEmpty: (group) => this.dropTopic(group),
+      onGroupEmpty: (group) => this.subscriber.drop(this.names.groupTopic(group)),
     });
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    this.cmd = openConnection(this.url, `${this.options.prefix}-cmd-${this.node}`, timeout, options.redisOptions);
-    this.sub = openConnection(this.url, `${this.options.prefix}-sub-${this.node}`, timeout, options.redisOptions);
+    const name = (role: string): string => `${this.options.prefix}-${role}-${this.node}`;
+    this.cmd = openConnection(this.url, name('cmd'), timeout, options.redisOptions);
+    this.sub = openConnection(this.url, name('sub'), timeout, options.redisOptions);
+    const ensureGroupTopic = (group: string): void => void this.subscriber.ensure(this.names.groupTopic(group));
+    this.subscriber = new TopicSubscriber(this.sub, this.names.nodeTopic(this.node), this.log, {
+      onPayload: createInboundRouter({
+        node: this.node,
+        names: this.names,
+        codec: this.codec,
+        registry: this.registry,
+        log: this.log,
+        stats: this.counters,
+        ensureGroupTopic,
+      }),
+      onUpChange: () => this.updateState(),
+    });
     this.wire();
   }
 
@@ -167,7 +155,8 @@ export class RedisChannelLayer implements ChannelLayer {
       return this.strict(pipeline);
     }
     this.registry.groupAdd(group, channel);
-    await Promise.all([this.ensureTopic(group), this.lenient(pipeline, 'group add not recorded in redis')]);
+    const subscribed = this.subscriber.ensure(this.names.groupTopic(group));
+    await Promise.all([subscribed, this.lenient(pipeline, 'group add not recorded in redis')]);
   }
 
   /** As {@link ChannelLayer.groupDiscard}; local or remote as for {@link groupAdd}. */
@@ -197,7 +186,7 @@ export class RedisChannelLayer implements ChannelLayer {
 
   /** Sizes of the local state, plus the group topics this process is subscribed to. */
   usage(): LayerUsage & { readonly topics: number } {
-    return { ...this.registry.usage(), topics: this.topics.size };
+    return { ...this.registry.usage(), topics: this.subscriber.size };
   }
 
   /** Call `listener(state, previous)` on each state change. Returns a function that removes it. */
@@ -207,26 +196,25 @@ export class RedisChannelLayer implements ChannelLayer {
 
   /**
    * Resolve once `state` is `ready`.
-   * @throws TidingsError LAYER_UNAVAILABLE after `timeoutMs`, naming the URL (password redacted) and the last error.
+   * @throws TidingsError LAYER_UNAVAILABLE after `timeoutMs` (or on close), naming the URL (password
+   *   redacted) and the last connection error.
    */
   whenReady(timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const fail = (why: string): void => {
+      const settle = (why?: string): void => {
         off();
         clearTimeout(timer);
+        if (why === undefined) return resolve();
         const last = this.lastError ? ` (${this.lastError.message})` : '';
-        reject(new TidingsError('LAYER_UNAVAILABLE', `cannot reach Redis at ${redactUrl(this.url)}: ${why}${last}`, { cause: this.lastError }));
+        const message = `cannot reach Redis at ${redactUrl(this.url)}: ${why}${last}`;
+        reject(new TidingsError('LAYER_UNAVAILABLE', message, { cause: this.lastError }));
       };
-      const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
+      const timer = setTimeout(() => settle(`no answer within ${timeoutMs} ms`), timeoutMs);
       const off = this.tracker.onChange((state) => {
-        if (state === 'closed') fail('layer closed');
-        if (state !== 'ready') return;
-        off();
-        clearTimeout(timer);
-        resolve();
+        if (state !== 'degraded') settle(state === 'ready' ? undefined : 'layer closed');
       });
-      if (this.state === 'closed') fail('layer closed');
+      if (this.state === 'closed') settle('layer closed');
     });
   }
 
@@ -239,10 +227,13 @@ export class RedisChannelLayer implements ChannelLayer {
   private async shutdown(): Promise<void> {
     const memberships = this.registry.memberships();
     this.tracker.set('closed');
+    this.subscriber.close();
     this.registry.close();
     if (this.cmd.status === 'ready' && memberships.length > 0) {
       const pipeline = this.cmd.pipeline();
-      for (const [group, members] of memberships) pipeline.zrem(this.names.membersKey(group), ...members.map(([c]) => c));
+      for (const [group, members] of memberships) {
+        pipeline.zrem(this.names.membersKey(group), ...members.map(([channel]) => channel));
+      }
       await execPipeline(pipeline).catch((err: unknown) => this.log.debug({ err }, 'membership cleanup failed'));
     }
     await Promise.all([quitConnection(this.cmd), quitConnection(this.sub)]);
@@ -260,39 +251,15 @@ export class RedisChannelLayer implements ChannelLayer {
       this.recordMemberships();
     });
     this.cmd.on('close', () => this.updateState());
-    this.sub.on('ready', () => void this.restoreSubscriptions());
-    this.sub.on('close', () => {
-      this.subEpoch++;
-      this.subUp = false;
-      this.updateState();
-    });
-    this.sub.on('message', (topic: string, payload: string) => this.onPayload(topic, payload));
     this.tracker.onChange((state, previous) => {
-      if (state === 'degraded') this.log.warn({ err: this.lastError, url: redactUrl(this.url) }, 'channel layer degraded: redis unreachable');
-      else if (state === 'ready' && previous === 'degraded') this.log.info({ url: redactUrl(this.url) }, 'channel layer ready');
+      const url = redactUrl(this.url);
+      if (state === 'degraded') this.log.warn({ err: this.lastError, url }, 'channel layer degraded: redis unreachable');
+      else if (state === 'ready' && previous === 'degraded') this.log.info({ url }, 'channel layer ready');
     });
   }
 
   private updateState(): void {
-    if (this.state === 'closed') return;
-    this.tracker.set(this.cmd.status === 'ready' && this.subUp ? 'ready' : 'degraded');
-  }
-
-  /** After (re)connecting: subscribe to the node topic and every group topic with local members. */
-  private async restoreSubscriptions(): Promise<void> {
-    const epoch = ++this.subEpoch;
-    const topics = [this.nodeTopic, ...this.topics.keys()];
-    try {
-      for (let i = 0; i < topics.length; i += 1000) await this.sub.subscribe(...topics.slice(i, i + 1000));
-    } catch (err) {
-      if (epoch !== this.subEpoch || this.state === 'closed') return;
-      this.log.warn({ err }, 'redis resubscribe failed; reconnecting');
-      this.sub.disconnect(true);
-      return;
-    }
-    if (epoch !== this.subEpoch) return;
-    this.subUp = true;
-    this.updateState();
+    this.tracker.set(this.cmd.status === 'ready' && this.subscriber.up ? 'ready' : 'degraded');
   }
 
   /** After (re)connecting: re-record local memberships (Redis may have restarted empty). */
@@ -308,61 +275,6 @@ export class RedisChannelLayer implements ChannelLayer {
     void this.lenient(pipeline, 'memberships not re-recorded in redis');
   }
 
-  private ensureTopic(group: string): Promise<void> {
-    const topic = this.names.groupTopic(group);
-    let pending = this.topics.get(topic);
-    if (pending === undefined) {
-      pending = this.sub.status === 'ready' ? this.sub.subscribe(topic).then(noop, (err: unknown) => this.log.warn({ err, group }, 'group subscribe failed')) : Promise.resolve();
-      this.topics.set(topic, pending);
-    }
-    return pending;
-  }
-
-  private dropTopic(group: string): void {
-    const topic = this.names.groupTopic(group);
-    if (!this.topics.delete(topic) || this.state === 'closed' || this.sub.status !== 'ready') return;
-    this.sub.unsubscribe(topic).catch(noop);
-  }
-
-  /** A payload from Redis: own broadcasts are skipped unparsed; a malformed one is logged and dropped. */
-  private onPayload(topic: string, payload: string): void {
-    if (this.codec.isOwn(payload)) return;
-    let inbound: Inbound;
-    try {
-      inbound = this.codec.decode(payload);
-    } catch (err) {
-      return this.dropMalformed(topic, payload, err);
-    }
-    const group = this.names.groupOfTopic(topic);
-    if (inbound.kind === 'group' && group !== undefined) this.registry.groupSend(group, inbound.message);
-    else if (inbound.kind !== 'group' && topic === this.nodeTopic) this.onNodePayload(inbound);
-    else this.dropMalformed(topic, payload, new MalformedPayloadError(`${inbound.kind} payload on topic ${topic}`));
-  }
-
-  private dropMalformed(topic: string, payload: string, err: unknown): void {
-    this.counters.droppedMalformed++;
-    this.log.warn({ err, topic, payload: payload.slice(0, 200) }, 'malformed layer message dropped');
-  }
-
-  private onNodePayload(inbound: Exclude<Inbound, { kind: 'group' }>): void {
-    if (channelNode(inbound.channel) !== this.node) {
-      this.log.debug({ inbound }, 'misrouted layer message dropped');
-    } else if (inbound.kind === 'add') {
-      this.registry.groupAdd(inbound.group, inbound.channel);
-      void this.ensureTopic(inbound.group);
-    } else if (inbound.kind === 'discard') {
-      this.registry.groupDiscard(inbound.group, inbound.channel);
-    } else {
-      try {
-        this.registry.send(inbound.channel, inbound.message);
-      } catch (err) {
-        if (!(err instanceof ChannelFullError)) throw err;
-        this.counters.droppedFull++;
-        this.log.debug({ channel: inbound.channel }, 'remote send to a full channel dropped');
-      }
-    }
-  }
-
   private async publish(topic: string, payload: string): Promise<void> {
     if (this.cmd.status !== 'ready') throw unavailable(this.url, this.lastError);
     try {
@@ -373,14 +285,16 @@ export class RedisChannelLayer implements ChannelLayer {
     this.counters.published++;
   }
 
-  private async strict(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+  /** Run a pipeline that must succeed: LAYER_UNAVAILABLE otherwise. */
+  private async strict(pipeline: ChainableCommander): Promise<void> {
     if (this.cmd.status !== 'ready') throw unavailable(this.url, this.lastError);
     await execPipeline(pipeline).catch((err: unknown) => {
       throw unavailable(this.url, err);
     });
   }
 
-  private async lenient(pipeline: ReturnType<Redis['pipeline']>, message: string): Promise<void> {
+  /** Run a pipeline whose failure only loses the Redis record (restored on reconnect): log it. */
+  private async lenient(pipeline: ChainableCommander, message: string): Promise<void> {
     if (this.cmd.status !== 'ready') return;
     await execPipeline(pipeline).catch((err: unknown) => this.log.warn({ err }, message));
   }

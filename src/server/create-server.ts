@@ -128,7 +128,7 @@ export function createServer(options: ServerOptions): TidingsServer {
     if (problem) return refuse(socket, 400, 'BAD_HANDSHAKE', problem);
     const ip = clientAddress(req);
     const count = perIp.get(ip) ?? 0;
-    if (count >= s.maxConnectionsPerIp) return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
+    if (s.maxConnectionsPerIp > 0 && count >= s.maxConnectionsPerIp) return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
     perIp.set(ip, count + 1);
     const scope = buildScope(req, ip);
     const onRefuse = (status: number) => {

@@ -45,6 +45,12 @@ export class TidingsBellElement extends HTMLElement {
   private readonly onOutside = (event: Event): void => {
     if (this.open && !event.composedPath().includes(this)) this.hide(false);
   };
+  /** Escape closes the panel even when focus fell back to the page (a removed or disabled button). */
+  private readonly onDocumentKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || !this.open) return;
+    const active = document.activeElement;
+    if (active === this || active === document.body || active === null) this.hide(true);
+  };
 
   constructor() {
     super();
@@ -88,11 +94,13 @@ export class TidingsBellElement extends HTMLElement {
       this.tokenGetter = value;
     }
     document.addEventListener('pointerdown', this.onOutside, true);
+    document.addEventListener('keydown', this.onDocumentKey);
     this.restart();
   }
 
   disconnectedCallback(): void {
     document.removeEventListener('pointerdown', this.onOutside, true);
+    document.removeEventListener('keydown', this.onDocumentKey);
     this.stop();
   }
 
@@ -233,7 +241,9 @@ export class TidingsBellElement extends HTMLElement {
     status.hidden = !text;
     status.classList.toggle('warn', state === 'offline' || !!failed);
     if (failed && state === 'open') status.append(this.retryButton());
-    markAll.disabled = this.getAttribute('count') === '0' && !this.view?.hasUnread;
+    const disable = this.getAttribute('count') === '0' && !this.view?.hasUnread;
+    if (disable && this.shadowRoot?.activeElement === markAll) this.parts.panel.focus();
+    markAll.disabled = disable;
   }
 
   private retryButton(): HTMLButtonElement {

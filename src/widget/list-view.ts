@@ -95,6 +95,12 @@ export class NotificationListView {
       this.updateFooter();
       this.callbacks.changed();
     }
+    // The observer reports changes only: if the end of the list is still in view, it would stay silent.
+    // Observing again makes it report the current state, so a short page is followed by the next one.
+    if (this.observer && !this.failed && generation === this.generation) {
+      this.observer.unobserve(this.footer);
+      this.observer.observe(this.footer);
+    }
   }
 
   /** Forgets everything (after a resync); the next open loads again. */
@@ -194,7 +200,10 @@ export class NotificationListView {
     if (row.item.readAt || row.item.broadcast) return;
     row.item = { ...row.item, readAt: at };
     row.li.classList.remove('unread');
-    row.li.querySelector('.mark')?.remove();
+    const mark = row.li.querySelector('.mark');
+    // Don't drop keyboard focus on the floor when the focused button goes away.
+    if (mark && (this.element.getRootNode() as ShadowRoot).activeElement === mark) row.li.querySelector<HTMLElement>('.entry')?.focus();
+    mark?.remove();
     const status = row.li.querySelector('.status-text');
     if (status) status.textContent = '';
   }

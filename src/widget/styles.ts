@@ -33,10 +33,10 @@ button:focus-visible, .entry:focus-visible { outline: 2px solid var(--_accent); 
   border: 0; border-radius: 50%; background: transparent; color: var(--_icon); transition: background .15s;
 }
 .bell:hover, .bell[aria-expanded="true"] { background: var(--_hover); }
-.bell svg { width: 60%; height: 60%; fill: none; stroke: currentColor; stroke-width: 1.8; stroke-linecap: round; stroke-linejoin: round; }
+.bell svg { width: var(--tidings-icon-size, 24px); height: var(--tidings-icon-size, 24px); fill: none; stroke: currentColor; stroke-width: 1.8; stroke-linecap: round; stroke-linejoin: round; }
 .bell.ring svg { transform-origin: 50% 15%; animation: ring .6s ease-out; }
 .badge {
-  position: absolute; top: 2px; right: 0; min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px;
+  position: absolute; top: 0; right: -3px; min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px;
   background: var(--_badge-bg); color: var(--_badge-fg); font-size: 11px; font-weight: 700; line-height: 18px;
   text-align: center; box-shadow: 0 0 0 2px var(--_bg); font-variant-numeric: tabular-nums;
 }
@@ -83,7 +83,7 @@ time { font-size: 12px; color: var(--_muted); }
 .more { padding: 12px; text-align: center; font-size: 13px; color: var(--_muted); }
 .retry { border: 1px solid var(--_border); background: var(--_bg); border-radius: 8px; padding: 4px 10px; margin-left: 6px; }
 @media (max-width: 480px) {
-  .panel { position: fixed; top: var(--tidings-mobile-top, 64px); left: 8px; right: 8px; width: auto; max-width: none; max-height: calc(100vh - 80px); }
+  .panel { position: fixed; top: var(--tidings-mobile-top, 64px); left: 8px; right: 8px; width: auto; max-width: none; max-height: calc(100vh - var(--tidings-mobile-top, 64px) - 12px); max-height: calc(100dvh - var(--tidings-mobile-top, 64px) - 12px); }
 }
 @media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }
 @keyframes pop { from { opacity: 0; transform: translateY(-4px) scale(.98); } }

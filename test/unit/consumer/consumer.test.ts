@@ -144,6 +144,14 @@ describe('JsonConsumer', () => {
     assert.deepEqual(await c.receiveJson(), { said: 'fine' });
   });
 
+  it('closes with 4500 after more than 10 unusable frames in 10 s', async () => {
+    const c = new WebsocketCommunicator(Echo.asApp(), '/', { layer });
+    await c.connect();
+    for (let i = 0; i < 11; i++) c.sendText('nope');
+    for (let i = 0; i < 11; i++) assert.equal((await c.receiveJson<{ code: string }>()).code, 'BAD_JSON');
+    assert.equal((await c.receiveClose()).code, 4500);
+  });
+
   it('closes with 1003 on a binary frame', async () => {
     const c = new WebsocketCommunicator(Echo.asApp(), '/', { layer });
     await c.connect();

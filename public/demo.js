@@ -1,0 +1,203 @@
+// Field Notes, the Tidings demo page. Served with a CSP of script-src 'self': no inline scripts anywhere.
+// Act as alice, bob or carol (one per tab: the choice lives in sessionStorage and in ?as=), post comments,
+// follow people and send announcements through the demo API; the <tidings-bell> shows what arrives.
+import { describeNotification } from '/static/tidings-bell.js';
+
+const USERS = ['alice', 'bob', 'carol'];
+const STORAGE_KEY = 'tidings-demo-user';
+const bell = /** @type {HTMLElement & { getToken?: () => Promise<string> }} */ (document.getElementById('bell'));
+const $ = (selector) => document.querySelector(selector);
+
+/** The user this tab acts as: ?as= first, then this tab's last choice, then alice. */
+function initialUser() {
+  const fromUrl = new URLSearchParams(location.search).get('as');
+  if (USERS.includes(fromUrl)) return fromUrl;
+  const stored = sessionStorage.getItem(STORAGE_KEY);
+  return USERS.includes(stored) ? stored : 'alice';
+}
+
+let user = initialUser();
+
+/** A fresh dev token for the current user (each call asks the server: tokens die with a server restart). */
+async function getToken() {
+  const response = await fetch('/demo/api/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+  if (!response.ok) throw new Error(`token request failed (${response.status})`);
+  const body = await response.json();
+  return body.token;
+}
+
+/** POST to the demo API as the current user; throws with the server's message on failure. */
+async function api(path, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${await getToken()}` },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.message || `request failed (${response.status})`);
+  return answer;
+}
+
+// ---- toasts -------------------------------------------------------------------------------------------
+
+function toast(title, detail, { error = false, ttl = 6000 } = {}) {
+  const box = document.createElement('div');
+  box.className = error ? 'toast toast-error' : 'toast';
+  const text = document.createElement('div');
+  text.className = 'toast-text';
+  const strong = document.createElement('strong');
+  strong.textContent = title;
+  text.append(strong);
+  if (detail) {
+    const span = document.createElement('span');
+    span.textContent = detail;
+    text.append(span);
+  }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'toast-close';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  const dismiss = () => {
+    box.classList.add('leaving');
+    setTimeout(() => box.remove(), 200);
+  };
+  close.addEventListener('click', dismiss);
+  box.append(text, close);
+  const stack = $('#toasts');
+  stack.append(box);
+  while (stack.children.length > 4) stack.firstElementChild?.remove();
+  setTimeout(dismiss, ttl);
+}
+
+const fail = (what) => (err) => toast(`Could not ${what}`, err instanceof Error ? err.message : String(err), { error: true });
+
+// ---- who am I ---------------------------------------------------------------------------------------
+
+function renderUser() {
+  for (const button of document.querySelectorAll('.who')) {
+    button.setAttribute('aria-pressed', String(button.dataset.user === user));
+  }
+  const avatar = $('#me-avatar');
+  avatar.textContent = user[0].toUpperCase();
+  avatar.className = `avatar avatar-${user} me-avatar`;
+  for (const el of document.querySelectorAll('.as-user')) el.textContent = user;
+  for (const button of document.querySelectorAll('.follow')) {
+    const self = button.dataset.target === user;
+    button.disabled = self;
+    button.textContent = self ? 'You' : 'Follow';
+    button.setAttribute('aria-pressed', 'false');
+  }
+  $('#comment-text').placeholder = user === 'alice' ? 'Reply to your readers…' : 'Say something nice to alice…';
+  document.title = `Field Notes · as ${user}`;
+}
+
+function switchTo(next) {
+  if (!USERS.includes(next)) return;
+  user = next;
+  sessionStorage.setItem(STORAGE_KEY, user);
+  const url = new URL(location.href);
+  url.searchParams.set('as', user);
+  history.replaceState(null, '', url);
+  renderUser();
+  bell.getToken = getToken; // a new supplier: the bell reconnects as the new user
+}
+
+// ---- actions ----------------------------------------------------------------------------------------
+
+function addComment(author, text) {
+  const item = document.createElement('li');
+  item.className = 'comment is-new';
+  const avatar = document.createElement('span');
+  avatar.className = `avatar avatar-${author}`;
+  avatar.setAttribute('aria-hidden', 'true');
+  avatar.textContent = author[0].toUpperCase();
+  const body = document.createElement('div');
+  body.className = 'comment-body';
+  const meta = document.createElement('div');
+  meta.className = 'comment-meta';
+  const name = document.createElement('strong');
+  name.textContent = author;
+  const when = document.createElement('span');
+  when.className = 'muted';
+  when.textContent = ' · just now';
+  meta.append(name, when);
+  const paragraph = document.createElement('p');
+  paragraph.textContent = text; // text only: a comment is never parsed as HTML
+  body.append(meta, paragraph);
+  item.append(avatar, body);
+  $('#comment-list').append(item);
+  $('#comment-count').textContent = String($('#comment-list').children.length);
+}
+
+async function withBusy(button, work) {
+  button.disabled = true;
+  try {
+    await work();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+$('#comment-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const field = $('#comment-text');
+  const text = field.value.trim();
+  if (!text) return;
+  const submit = event.currentTarget.querySelector('button[type="submit"]');
+  void withBusy(submit, async () => {
+    await api('/demo/api/comment', { text });
+    addComment(user, text);
+    field.value = '';
+  }).catch(fail('post the comment'));
+});
+
+$('#announce-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const field = $('#announce-text');
+  const text = field.value.trim();
+  if (!text) return;
+  const submit = event.currentTarget.querySelector('button[type="submit"]');
+  void withBusy(submit, async () => {
+    await api('/demo/api/announce', { text });
+    field.value = '';
+  }).catch(fail('send the announcement'));
+});
+
+document.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const who = target?.closest('.who');
+  if (who) return switchTo(who.dataset.user);
+  const follow = target?.closest('.follow');
+  if (follow && !follow.disabled && follow.getAttribute('aria-pressed') !== 'true') {
+    void withBusy(follow, async () => {
+      await api('/demo/api/follow', { target: follow.dataset.target });
+      for (const twin of document.querySelectorAll(`.follow[data-target="${follow.dataset.target}"]`)) {
+        twin.textContent = 'Following';
+        twin.setAttribute('aria-pressed', 'true');
+      }
+    }).catch(fail(`follow ${follow.dataset.target}`));
+  }
+});
+
+// ---- the bell ---------------------------------------------------------------------------------------
+
+bell.addEventListener('tidings-announce', (event) => {
+  const announcement = event.detail;
+  const item = announcement.type === 'notification' ? announcement.notification : announcement.broadcast;
+  const { text, detail } = describeNotification(item.kind, item.data);
+  toast(text, detail);
+});
+
+bell.addEventListener('tidings-state', (event) => {
+  const conn = $('#conn');
+  conn.dataset.state = event.detail;
+  $('#conn-text').textContent = event.detail === 'open' ? 'live' : event.detail;
+});
+
+renderUser();
+switchTo(user);
