@@ -37,7 +37,9 @@ async function serveOne(config: Config, log: Logger): Promise<void> {
   }
   try {
     const address = await tidings.listen();
-    log.info({ host: address.address, port: address.port, layer: config.redisUrl ? redactUrl(config.redisUrl) : 'memory', database: redactUrl(config.databaseUrl) }, 'listening');
+    const ops = tidings.metricsServer?.address();
+    const metricsPort = ops && typeof ops === 'object' ? ops.port : undefined;
+    log.info({ host: address.address, port: address.port, metricsPort, layer: config.redisUrl ? redactUrl(config.redisUrl) : 'memory', database: redactUrl(config.databaseUrl) }, 'listening');
   } catch (err) {
     await tidings.close();
     fail(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);

@@ -3,8 +3,10 @@
  * `/inform/` endpoint, the HTTP API and the server — built from a configuration. `main.ts` runs it with
  * signals; an application can embed it (or use it only to publish, without listening).
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from './config/index.js';
+import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig, type Config } from './config/index.js';
+import { TidingsError } from './errors.js';
 import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route } from './consumer/index.js';
 import { apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
@@ -20,7 +22,7 @@ import {
   type Publisher,
   type TokenVerifier,
 } from './notify/index.js';
-import { clientAddressResolver, createServer, type TidingsServer } from './server/index.js';
+import { clientAddressResolver, createOpsServer, createServer, type OpsServer, type TidingsServer } from './server/index.js';
 
 
 export interface TidingsOptions {
@@ -56,7 +58,9 @@ export interface Tidings {
   list(userId: string, query?: ListQuery): Promise<Page<Notification>>;
   /** Sign a connection token for `userId` with the configured HS256 secret (development, tests). */
   token(userId: string, ttlSeconds?: number): Promise<string>;
-  /** Start serving HTTP and WebSocket. */
+  /** The separate operations listener (`/metrics`, `/healthz`, `/readyz`), when `metricsPort` is set. */
+  readonly metricsServer: Server | null;
+  /** Start serving HTTP and WebSocket (and the operations port, when `metricsPort` is set). */
   listen(): Promise<AddressInfo>;
   /** Graceful stop: drain sockets (4001), finish in-flight publishes, close the layer and the inbox. */
   close(): Promise<void>;
@@ -71,6 +75,28 @@ function verifierFor(config: Config): TokenVerifier | null {
     audience: config.jwtAudience,
     issuer: config.jwtIssuer,
   });
+}
+
+/**
+ * The configuration of `options`: `config` as given, or the defaults with `settings` over them. The
+ * built-in development secrets of the defaults are dropped where `loadConfig` would not have filled them
+ * (a public key or JWKS URL is set, or `env` is production), so an embedded production service never
+ * accepts tokens signed with the published development secret.
+ * @throws TidingsError CONFIG_INVALID for production settings without a token key or an API key.
+ */
+export function resolveConfig(options: Pick<TidingsOptions, 'config' | 'settings'>): Config {
+  if (options.config) return options.config;
+  const settings = options.settings ?? {};
+  const merged = { ...loadConfig({ env: {} }), ...settings };
+  const production = merged.env === 'production';
+  const givenSecret = 'jwtSecret' in settings;
+  if (!givenSecret && (production || merged.jwtPublicKey || merged.jwksUrl) && merged.jwtSecret === DEV_JWT_SECRET) merged.jwtSecret = undefined;
+  if (!('apiKey' in settings) && production && merged.apiKey === DEV_API_KEY) merged.apiKey = undefined;
+  merged.devSecrets = merged.jwtSecret === DEV_JWT_SECRET || merged.apiKey === DEV_API_KEY;
+  if (production && ((!merged.jwtSecret && !merged.jwtPublicKey && !merged.jwksUrl) || !merged.apiKey)) {
+    throw new TidingsError('CONFIG_INVALID', 'production needs a token key (jwtSecret, jwtPublicKey or jwksUrl) and an apiKey');
+  }
+  return Object.freeze(merged);
 }
 
 /** Count publishes in flight so a graceful stop can wait for them. */
@@ -91,9 +117,29 @@ function trackInFlight(publisher: Publisher): { publisher: Publisher; idle(): Pr
   };
 }
 
+/** Feed the layer's own counters into the Prometheus counters at scrape time (nothing on the hot path). */
+function trackLayer(metrics: Metrics, layer: ChannelLayer): void {
+  metrics.track(metrics.deliveries, () => layer.stats.delivered);
+  metrics.track(metrics.drops, () => layer.stats.droppedFull, { reason: 'channel_full' });
+  metrics.track(metrics.drops, () => layer.stats.droppedExpired, { reason: 'expired' });
+}
+
+/** Numbers for `GET /v1/stats`. */
+function statsOf(server: TidingsServer, layer: ChannelLayer, startedAt: number): Record<string, unknown> {
+  return {
+    connections: server.connections,
+    draining: server.draining,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    framesIn: server.frames.in,
+    framesOut: server.frames.out,
+    layer: layer.state,
+    ...layer.stats,
+  };
+}
+
 /** Build the service. Connects to Redis and the database (running migrations) before resolving. */
 export async function createTidings(options: TidingsOptions = {}): Promise<Tidings> {
-  const config = options.config ?? Object.freeze({ ...loadConfig({ env: {} }), ...options.settings });
+  const config = resolveConfig(options);
   const log = options.logger ?? silentLogger();
   const metrics = createMetrics();
   const layer =
@@ -109,16 +155,20 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     }));
   const inbox = options.inbox ?? (await createInboxStore(config.databaseUrl, { logger: log.child({ module: 'inbox' }) }));
   setChannelLayer(layer);
+  trackLayer(metrics, layer);
+  const startedAt = Date.now();
   const verifier = verifierFor(config);
   const tracked = trackInFlight(createPublisher({ inbox, layer, log: log.child({ module: 'publisher' }), metrics }));
   const publisher = tracked.publisher;
+  // Without a verifier every socket is anonymous, which /inform/ refuses unless allowAnonymous.
   const authenticate = options.authenticate ?? (verifier ? jwtAuthenticator(verifier, config) : () => null);
   const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map() });
-  const websocket = stack(urlRouter([route('/inform/', inform), ...(options.routes ?? [])]), originValidator(config.allowedOrigins), authMiddleware(authenticate));
+  const websocket = stack(urlRouter([route('/inform/', inform), ...(options.routes ?? [])]), originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
   let server: TidingsServer;
+  const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });
   const routes: HttpRoute[] = [
-    ...opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } }),
-    ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, stats: () => ({ connections: server.connections, layer: layer.state, ...layer.stats }) }),
+    ...ops,
+    ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt) }),
     ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName }),
     ...(config.demo ? demoRoutes({ publisher, verifier, jwtSecret: config.jwtSecret, cookieName: config.cookieName }) : []),
     ...(options.httpRoutes ?? []),
@@ -127,6 +177,10 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const clientAddress = clientAddressResolver({ enabled: config.proxyHeaders, trusted: config.trustedProxies });
   const http = createHttpHandler(routes, { log: log.child({ module: 'http' }), metrics, maxBodyBytes: config.maxBodyBytes, clientAddress });
   server = createServer({ websocket, http, layer, logger: log.child({ module: 'server' }), metrics, settings: config });
+  const opsServer: OpsServer | null =
+    config.metricsPort === undefined
+      ? null
+      : createOpsServer(createHttpHandler(ops, { log: log.child({ module: 'ops' }), maxBodyBytes: 1024, clientAddress }), { host: config.host, port: config.metricsPort });
   let closing: Promise<void> | null = null;
   return {
     config,
@@ -145,13 +199,20 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
       if (!config.jwtSecret) return Promise.reject(new Error('token() needs an HS256 jwtSecret'));
       return signToken(config.jwtSecret, userId, { ttlSeconds: ttlSeconds ?? 3600, audience: config.jwtAudience, issuer: config.jwtIssuer });
     },
-    listen: () => server.listen(),
+    metricsServer: opsServer?.httpServer ?? null,
+    listen: async () => {
+      const address = await server.listen();
+      await opsServer?.listen();
+      return address;
+    },
     close: () =>
       (closing ??= (async () => {
         await server.close();
         await tracked.idle();
         await layer.close();
         await inbox.close();
+        // The operations port answers (readiness 503) through the drain, then closes last.
+        await opsServer?.close();
         const current = setChannelLayer(undefined);
         if (current !== layer) setChannelLayer(current);
       })()),

@@ -31,7 +31,7 @@ export interface ServerChild {
   readonly process: ChildProcess;
   /** The last lines the child wrote to stdout/stderr (bounded), for error messages. */
   output(): string;
-  /** SIGTERM, wait up to `graceMs` (default 5000), then SIGKILL. Idempotent. */
+  /** SIGTERM, wait up to `graceMs` (default 2000), then SIGKILL. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -83,6 +83,6 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
     port: options.port,
     process: child,
     output,
-    stop: (graceMs = 5000) => (stopping ??= stopChild(child, graceMs)),
+    stop: (graceMs = 2000) => (stopping ??= stopChild(child, graceMs)),
   };
 }

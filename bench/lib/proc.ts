@@ -81,3 +81,14 @@ export function sampleProcesses(pids: readonly number[]): ProcSample {
     peakRssBytes: sum('peakRssBytes'),
   };
 }
+
+/**
+ * Busy CPU milliseconds of the whole machine so far (all CPUs: user, nice, system, irq, softirq, steal from
+ * the `cpu` line of /proc/stat). The delta over a phase minus the CPU of the processes of the benchmark is
+ * what other processes took: a noisy neighbour shows up in the notes instead of silently in the figures.
+ */
+export function machineBusyMs(text: string = readFileSync('/proc/stat', 'utf8')): number {
+  const fields = (/^cpu\s+(.+)$/m.exec(text)?.[1] ?? '').trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return ((user + nice + system + irq + softirq + steal) * 1000) / clockTicksPerSecond();
+}

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compiledScript } from '../lib/bundle.js';
 import { IpcClient, type IpcEvent } from '../lib/ipc.js';
 import { BENCH_HOST } from '../lib/net-util.js';
 import { withTimeout } from '../lib/time.js';
@@ -46,8 +47,8 @@ export interface LoadGenerator {
 
 type Worker = IpcClient<WorkerCommand>;
 
-function spawnWorker(onEvent: (event: IpcEvent) => void): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PATH], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function spawnWorker(onEvent: (event: IpcEvent) => void): Promise<Worker> {
+  const child = spawn(process.execPath, [await compiledScript(WORKER_PATH)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = new Promise<Worker>((resolve, reject) => {
     child.once('message', () => resolve(new IpcClient<WorkerCommand>(child, 'load worker', onEvent)));
     child.once('exit', (code) => reject(new Error(`load worker exited during start (${String(code)})`)));

@@ -3,6 +3,7 @@
  * and "at a fixed rate". Both are bounded in time and in outstanding requests.
  */
 import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
 import { BENCH_HOST } from '../lib/net-util.js';
 import { anyChange, Counter } from './counter.js';
 
@@ -20,9 +21,10 @@ export interface HttpResult {
   readonly body: string;
 }
 
-/** A keep-alive HTTP client bound to 127.0.0.1:`port`. */
+/** A keep-alive HTTP client bound to 127.0.0.1:`port`; counts the bytes of every socket it used. */
 export class HttpClient {
   private readonly agent: Agent;
+  private readonly sockets = new Set<Socket>();
 
   constructor(
     private readonly port: number,
@@ -49,13 +51,21 @@ export class HttpClient {
           res.on('error', reject);
         },
       );
+      req.on('socket', (socket: Socket) => this.sockets.add(socket));
       req.on('timeout', () => req.destroy(new Error(`HTTP ${spec.method} ${spec.path} timed out`)));
       req.on('error', reject);
       req.end(body);
     });
   }
 
-  /** Close idle keep-alive sockets. */
+  /** Bytes read plus written on every socket this client used (HTTP headers included). */
+  wireBytes(): number {
+    let total = 0;
+    for (const socket of this.sockets) total += socket.bytesRead + socket.bytesWritten;
+    return total;
+  }
+
+  /** Close every socket (pending requests fail). */
   close(): void {
     this.agent.destroy();
   }

@@ -1,18 +1,23 @@
 /**
  * Building blocks shared by scenarios: instances and generators with guaranteed cleanup, subscriber lists,
- * the publish payload, a watcher socket, and draining until every expected delivery arrived.
+ * and draining until every expected delivery arrived.
  */
 import { startLoadGenerator, type LoadGenerator } from '../load/generator.js';
-import { Counter } from '../load/counter.js';
 import type { PoolStats, SocketSpec } from '../load/protocol.js';
-import { connectRawClient, type RawClient } from '../load/raw-client.js';
-import { BENCH_HOST } from '../lib/net-util.js';
-import { sleep, wallClockMs } from '../lib/time.js';
+import { sleep } from '../lib/time.js';
 import type { StartOptions, Target, TargetInstance } from '../targets/types.js';
 
 /** Pick the smoke or the real size. */
 export function size<T>(smoke: boolean, real: T, tiny: T): T {
   return smoke ? tiny : real;
+}
+
+/** Warm-up length before a measured phase (JIT, buffers); none in smoke runs, which measure nothing. */
+export const WARMUP_MS = 2000;
+
+/** Run `fn` as a warm-up unless this is a smoke run. */
+export async function warmUp(ctx: { readonly smoke: boolean }, fn: (durationMs: number) => Promise<unknown>): Promise<void> {
+  if (!ctx.smoke) await fn(WARMUP_MS);
 }
 
 /** Start an instance, run `fn`, always stop it. */
@@ -50,35 +55,6 @@ export async function connectAll(generator: LoadGenerator, port: number, sockets
     throw new Error(`${report.failed} of ${sockets.length} sockets failed to connect: ${report.errors.join('; ')}`);
   }
   return report.ms;
-}
-
-/** A padding string that makes the reference frame about 100 bytes. */
-const PAD = 'x'.repeat(16);
-
-/** The `data` of message `i`: a publish timestamp (read back for latency), its number and padding. */
-export function payload(i: number, pad: string = PAD): Record<string, unknown> {
-  return { t: wallClockMs(), i, p: pad };
-}
-
-/** A watcher socket in the harness process: its deliveries open the publisher's window. */
-export interface Watcher {
-  readonly delivered: Counter;
-  readonly client: RawClient;
-}
-
-/** Connect one watcher (connect it last: a broadcast loop reaches it after everyone else). */
-export async function connectWatcher(instance: TargetInstance, user = 'watcher'): Promise<Watcher> {
-  const delivered = new Counter();
-  const client = await connectRawClient({
-    host: BENCH_HOST,
-    port: instance.port,
-    path: instance.subscriberPath(user),
-    needles: [Buffer.from('"type":"broadcast"'), Buffer.from('"type":"notification"')],
-    capture: false,
-    timeoutMs: 15_000,
-    onDelivery: () => delivered.add(),
-  });
-  return { delivered, client };
 }
 
 /** Options of {@link drain}. */

@@ -6,10 +6,11 @@
 import type { LoadGenerator } from '../load/generator.js';
 import { Counter } from '../load/counter.js';
 import { HttpClient, publishAtRate, publishWindowed, type PublishReport } from '../load/publisher.js';
-import { cpuMsBetween, sampleProcesses, type ProcSample } from '../lib/proc.js';
+import { cpuMsBetween, machineBusyMs, sampleProcesses, type ProcSample } from '../lib/proc.js';
 import { summarizeLatency, type LatencySummary } from '../lib/stats.js';
 import type { TargetInstance } from '../targets/types.js';
-import { drain, payload } from './common.js';
+import { payload } from '../load/payload.js';
+import { drain } from './common.js';
 
 /** What a phase publishes and how. */
 export interface FanoutPhaseOptions {
@@ -40,6 +41,8 @@ export interface FanoutPhaseResult {
   /** CPU of the generator workers and of the harness (publisher, watcher) over the phase, ms. */
   readonly generatorCpuMs: number;
   readonly harnessCpuMs: number;
+  /** Busy CPU of the whole machine over the phase, ms (all CPUs). */
+  readonly machineCpuMs: number;
   /** From the first publish until the last delivery arrived (or the drain gave up), ms. */
   readonly elapsedMs: number;
   readonly before: ProcSample;
@@ -93,11 +96,13 @@ export async function runFanoutPhase(options: FanoutPhaseOptions): Promise<Fanou
     const before = sampleProcesses(pids);
     const generatorBefore = sampleProcesses(options.generator.pids);
     const harnessBefore = process.cpuUsage();
+    const machineBefore = machineBusyMs();
     const report = await startPublishing(options, clients);
     await drain(options.generator, { perSocket: report.published - report.errors });
     const after = sampleProcesses(pids);
     const generatorAfter = sampleProcesses(options.generator.pids);
     const harness = process.cpuUsage(harnessBefore);
+    const machineCpuMs = machineBusyMs() - machineBefore;
     const stats = await options.generator.stats(report.published - report.errors, true);
     return {
       publish: report,
@@ -109,6 +114,7 @@ export async function runFanoutPhase(options: FanoutPhaseOptions): Promise<Fanou
       cpuMs: cpuMsBetween(before, after),
       generatorCpuMs: cpuMsBetween(generatorBefore, generatorAfter),
       harnessCpuMs: (harness.user + harness.system) / 1000,
+      machineCpuMs,
       elapsedMs: after.atMs - before.atMs,
       before,
       after,
@@ -139,8 +145,12 @@ export function deliveriesPerSecond(result: FanoutPhaseResult): number | null {
   return result.elapsedMs > 0 ? (result.deliveries * 1000) / result.elapsedMs : null;
 }
 
-/** Load-side CPU of a phase as a note: shows when the generator, not the server, was the limit. */
+/**
+ * Where the CPU went during a phase, as a note: server, generator, harness, and other processes on the
+ * machine. Shows when the generator, not the server, was the limit, or when a neighbour disturbed the run.
+ */
 export function loadNote(result: FanoutPhaseResult): string {
   const pct = (ms: number): string => `${Math.round((ms * 100) / Math.max(1, result.elapsedMs))} %`;
-  return `CPU busy: server ${pct(result.cpuMs)}, generator workers ${pct(result.generatorCpuMs)}, harness (publisher) ${pct(result.harnessCpuMs)}`;
+  const other = Math.max(0, result.machineCpuMs - result.cpuMs - result.generatorCpuMs - result.harnessCpuMs);
+  return `CPU (100 % = one core): server ${pct(result.cpuMs)}, generator ${pct(result.generatorCpuMs)}, harness ${pct(result.harnessCpuMs)}, other processes ${pct(other)}`;
 }

@@ -3,7 +3,7 @@
  * percentiles from a publish timestamp (every 50th socket parses whole frames), loss, server CPU.
  */
 import type { Target } from '../targets/types.js';
-import { connectAll, round, size, subscribers, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
 import { loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
 
@@ -24,12 +24,12 @@ function metrics(phase: FanoutPhaseResult, expected: number): Metric[] {
 
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 5000, 20);
-  const durationMs = size(ctx.smoke, 15_000, 1500);
+  const durationMs = size(ctx.smoke, 15_000, 1000);
   return withInstance(target, {}, (instance) =>
     withGenerator(1, async (generator) => {
       const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 50, 2)));
       const base = { generator, instances: [instance], rate: RATE, sockets: count };
-      await runFanoutPhase({ ...base, durationMs: size(ctx.smoke, 2000, 300) });
+      await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
       ctx.log(`  measuring ${durationMs} ms: ${count} subscribers x ${RATE} msg/s`);
       const phase = await runFanoutPhase({ ...base, durationMs });
       const expected = (phase.publish.published - phase.publish.errors) * count;

@@ -8,7 +8,7 @@ import { connectRawClient, type RawClient } from '../load/raw-client.js';
 import { BENCH_HOST } from '../lib/net-util.js';
 import { waitUntil } from '../lib/time.js';
 import type { Target, TargetInstance } from '../targets/types.js';
-import { connectAll, round, size, subscribers, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
 import { WINDOW } from './fanout.js';
 import { deliveriesPerSecond, loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
@@ -50,12 +50,12 @@ function metrics(base: FanoutPhaseResult, slow: FanoutPhaseResult, ending: { cod
 
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 1000, 20);
-  const durationMs = size(ctx.smoke, 10_000, 1500);
+  const durationMs = size(ctx.smoke, 10_000, 600);
   return withInstance(target, {}, (instance) =>
     withGenerator(1, async (generator) => {
       await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
       const phase = { generator, instances: [instance], window: WINDOW, sockets: count, pad: PAD };
-      await runFanoutPhase({ ...phase, durationMs: size(ctx.smoke, 2000, 300) });
+      await warmUp(ctx, (durationMs) => runFanoutPhase({ ...phase, durationMs }));
       ctx.log(`  ${durationMs} ms all reading, then ${durationMs} ms with one socket that never reads`);
       const base = await runFanoutPhase({ ...phase, durationMs });
       const slowClient = await connectSlow(instance);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiledScript } from '../lib/bundle.js';
 import { startServerChild, type ServerChild } from '../lib/child.js';
 import { signUserToken } from '../lib/jwt.js';
 import { freePort } from '../lib/net-util.js';
@@ -94,7 +95,7 @@ export const tidingsTarget: Target = {
     const secrets = { jwt: randomBytes(24).toString('hex'), apiKey: randomBytes(24).toString('hex') };
     const env = baseEnv(options, dir, secrets);
     const args = options.sdk
-      ? ['--import', 'tsx', SDK_SERVER, '--port', String(port)]
+      ? [await compiledScript(SDK_SERVER), '--port', String(port), '--dist', join(ROOT, 'dist', 'index.js')]
       : [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port)];
     try {
       const child = await startServerChild({ args, port, env, ipc: options.sdk === true, cwd: ROOT, label: 'tidings' });

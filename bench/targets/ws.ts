@@ -1,5 +1,6 @@
 /** Target `ws`: the hand-written broadcast loop of ws-reference.ts, one child process per instance. */
 import { fileURLToPath } from 'node:url';
+import { compiledScript } from '../lib/bundle.js';
 import { startServerChild } from '../lib/child.js';
 import { freePort } from '../lib/net-util.js';
 import type { Target, TargetInstance } from './types.js';
@@ -14,7 +15,7 @@ export const wsTarget: Target = {
   unavailableReason: () => null,
   async start(): Promise<TargetInstance> {
     const port = await freePort();
-    const child = await startServerChild({ args: ['--import', 'tsx', SERVER, '--port', String(port)], port, label: 'ws reference' });
+    const child = await startServerChild({ args: [await compiledScript(SERVER), '--port', String(port)], port, label: 'ws reference' });
     return {
       pids: [child.pid],
       port,

@@ -44,18 +44,31 @@ export function originValidator(allowed: readonly string[]): Middleware {
 /** Finds the user of a connection: a user, null for anonymous, or throws a TidingsError (401/403). */
 export type Authenticator = (scope: Scope) => Promise<User | null> | User | null;
 
+export interface AuthMiddlewareOptions {
+  /**
+   * How a refused authentication is answered. `reject` (default): HTTP status before the upgrade (401/403).
+   * `close`: accept, then close at once with the error's close code (4501/4503) and its code as the reason —
+   * browsers cannot read an HTTP status from a failed WebSocket handshake, but they can read a close code.
+   */
+  refuseWith?: 'reject' | 'close';
+}
+
 /**
- * Put `scope.user` from `authenticate`. A TidingsError from it refuses the handshake with its status
- * (401 UNAUTHORIZED / TOKEN_EXPIRED, 403 FORBIDDEN); any other error refuses with 500 and is logged.
+ * Put `scope.user` from `authenticate`. A TidingsError from it refuses the connection (see
+ * {@link AuthMiddlewareOptions.refuseWith}); any other error refuses with HTTP 500 and is logged.
  */
-export function authMiddleware(authenticate: Authenticator): Middleware {
+export function authMiddleware(authenticate: Authenticator, options: AuthMiddlewareOptions = {}): Middleware {
   return (inner) => async (scope, handshake) => {
     try {
       scope.user = await authenticate(scope);
     } catch (err) {
       if (isTidingsError(err)) {
         handshake.log.info({ code: err.code }, 'authentication refused');
-        handshake.reject(err.status, err.code, err.message);
+        if (options.refuseWith === 'close' && err.closeCode !== undefined) {
+          handshake.accept().close(err.closeCode, err.code);
+        } else {
+          handshake.reject(err.status, err.code, err.message);
+        }
       } else {
         handshake.log.error({ err }, 'authenticator failed');
         handshake.reject(500, 'INTERNAL');

@@ -1,18 +1,24 @@
 /**
  * The backend's HTTP API (`Authorization: Bearer <TIDINGS_API_KEY>`): publish notifications and broadcasts,
  * read a user's inbox and unread count, and stats for dashboards. Every write answers after the commit.
+ * The two per-user reads also accept that user's own connection token (Bearer or cookie): a token for
+ * another user is refused with 403 FORBIDDEN.
  */
 import { TidingsError } from '../errors.js';
 import type { InboxStore } from '../inbox/index.js';
 import { toView } from '../inbox/index.js';
-import type { Publisher } from '../notify/index.js';
-import { apiKeyMatches } from '../notify/index.js';
-import type { HttpContext, HttpRoute } from './router.js';
+import type { Publisher, TokenVerifier } from '../notify/index.js';
+import { apiKeyMatches, tokenFrom } from '../notify/index.js';
+import type { HttpContext, HttpRoute, Reply } from './router.js';
 
 export interface ApiDeps {
   publisher: Publisher;
   inbox: InboxStore;
   apiKey: string | undefined;
+  /** Verifies user tokens on the per-user read routes; null: those routes take the API key only. */
+  verifier?: TokenVerifier | null;
+  /** Cookie carrying a user token (as for sockets). */
+  cookieName?: string;
   /** Numbers for `/v1/stats`. */
   stats: () => Record<string, unknown>;
 }
@@ -33,16 +39,37 @@ export function listQuery(url: URL): { limit: number; before?: number; unreadOnl
   };
 }
 
-export function requireApiKey(ctx: HttpContext, apiKey: string | undefined): void {
+function bearer(ctx: HttpContext): string | undefined {
   const header = ctx.req.headers.authorization;
-  const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  if (!apiKey || !apiKeyMatches(given, apiKey)) throw new TidingsError('UNAUTHORIZED', 'missing or wrong API key');
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+/** @throws TidingsError UNAUTHORIZED unless the request carries the API key (compared in constant time). */
+export function requireApiKey(ctx: HttpContext, apiKey: string | undefined): void {
+  if (!apiKey || !apiKeyMatches(bearer(ctx), apiKey)) throw new TidingsError('UNAUTHORIZED', 'missing or wrong API key');
+}
+
+/**
+ * Allow a read of `userId`'s inbox: the API key, or a valid token whose `sub` is `userId`.
+ * @throws TidingsError UNAUTHORIZED (no valid key or token), TOKEN_EXPIRED, FORBIDDEN (another user's token).
+ */
+export async function requireReader(ctx: HttpContext, deps: Pick<ApiDeps, 'apiKey' | 'verifier' | 'cookieName'>, userId: string): Promise<void> {
+  if (deps.apiKey && apiKeyMatches(bearer(ctx), deps.apiKey)) return;
+  const token = deps.verifier ? tokenFrom(ctx.req.headers, null, deps.cookieName ?? '') : undefined;
+  if (!token || !deps.verifier) throw new TidingsError('UNAUTHORIZED', 'the API key or the user\'s own token is required');
+  const user = await deps.verifier.verify(token);
+  if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a user token can only read its own inbox');
 }
 
 export function apiRoutes(deps: ApiDeps): HttpRoute[] {
   const guard = (handler: HttpRoute['handler']): HttpRoute['handler'] => (ctx) => {
     requireApiKey(ctx, deps.apiKey);
     return handler(ctx);
+  };
+  const reader = (handler: (ctx: HttpContext, userId: string) => Promise<Reply>): HttpRoute['handler'] => async (ctx) => {
+    const userId = ctx.params.id ?? '';
+    await requireReader(ctx, deps, userId);
+    return handler(ctx, userId);
   };
   return [
     {
@@ -64,8 +91,7 @@ export function apiRoutes(deps: ApiDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/v1/users/:id/notifications',
-      handler: guard(async (ctx) => {
-        const userId = ctx.params.id ?? '';
+      handler: reader(async (ctx, userId) => {
         const page = await deps.inbox.list(userId, listQuery(ctx.url));
         return { body: { items: page.items.map(toView), nextBefore: page.nextBefore, unread: await deps.inbox.unreadCount(userId) } };
       }),
@@ -73,7 +99,7 @@ export function apiRoutes(deps: ApiDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/v1/users/:id/unread-count',
-      handler: guard(async (ctx) => ({ body: await deps.inbox.counts(ctx.params.id ?? '') })),
+      handler: reader(async (_ctx, userId) => ({ body: await deps.inbox.counts(userId) })),
     },
     { method: 'GET', path: '/v1/stats', handler: guard(() => ({ body: deps.stats() })) },
   ];

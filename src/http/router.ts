@@ -54,20 +54,26 @@ function compile(r: HttpRoute): Compiled {
   return { ...r, regex: new RegExp(`^${source.replace(/\*$/, '.*')}$`), names };
 }
 
-/** Read a request body up to `limit` bytes. */
+/**
+ * Read a request body up to `limit` bytes. Over the limit it rejects with PAYLOAD_TOO_LARGE and discards
+ * the rest of the body instead of destroying the socket, so the client can read the 413 (a destroyed
+ * socket shows it a connection reset); the server's request timeout bounds a body that never ends.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(new TidingsError('PAYLOAD_TOO_LARGE', `body over ${limit} bytes`));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new TidingsError('PAYLOAD_TOO_LARGE', `body over ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      chunks.length = 0;
+      req.resume();
+      reject(new TidingsError('PAYLOAD_TOO_LARGE', `body over ${limit} bytes`));
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

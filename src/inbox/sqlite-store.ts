@@ -47,6 +47,8 @@ type Row = NotificationRow & { data: string; seq: number; created_at: string; re
 function prepareStatements(db: Database.Database) {
   const cols = NOTIFICATION_COLUMNS;
   const page = `SELECT ${cols} FROM inbox_notifications WHERE user_id = ? AND seq < ?`;
+  // Rows at or below the user's read_floor are all read: unread scans start above it.
+  const floor = '(SELECT read_floor FROM inbox_users WHERE user_id = ?)';
   return {
     counter: db.prepare<[string], { last_seq: number; unread: number }>(
       'SELECT last_seq, unread FROM inbox_users WHERE user_id = ?',
@@ -63,19 +65,26 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     list: db.prepare<[string, number, number], Row>(`${page} ORDER BY seq DESC LIMIT ?`),
-    listUnread: db.prepare<[string, number, number], Row>(`${page} AND read_at IS NULL ORDER BY seq DESC LIMIT ?`),
+    listUnread: db.prepare<[string, number, string, number], Row>(
+      `${page} AND seq > ${floor} AND read_at IS NULL ORDER BY seq DESC LIMIT ?`,
+    ),
     since: db.prepare<[string, number, number], Row>(
       `SELECT ${cols} FROM inbox_notifications WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
-    // `+user_id` keeps the planner on the id index (a few rows) rather than the user's unread rows (many).
+    // `+user_id` keeps the planner on the id index (a few rows) rather than on the user's rows (many).
     markRead: db.prepare<[string, string, string]>(
       `UPDATE inbox_notifications SET read_at = ?
        WHERE +user_id = ? AND read_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
     ),
-    markAllRead: db.prepare<[string, string]>(
-      'UPDATE inbox_notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL',
+    markAllRead: db.prepare<[string, string, string]>(
+      `UPDATE inbox_notifications SET read_at = ? WHERE user_id = ? AND seq > ${floor} AND read_at IS NULL`,
     ),
-    decrementUnread: db.prepare<[number, string]>('UPDATE inbox_users SET unread = unread - ? WHERE user_id = ?'),
+    // When nothing is left unread, every row up to last_seq is read: raise the floor.
+    decrementUnread: db.prepare<{ changed: number; userId: string }>(
+      `UPDATE inbox_users SET unread = unread - :changed,
+         read_floor = CASE WHEN unread = :changed THEN last_seq ELSE read_floor END
+       WHERE user_id = :userId`,
+    ),
     ping: db.prepare('SELECT 1'),
   };
 }
@@ -114,8 +123,12 @@ export class SqliteInboxStore implements InboxStore {
   async list(userId: string, q?: ListQuery): Promise<Page<Notification>> {
     checkUserId(userId);
     const b = listBounds(q);
-    const stmt = b.unreadOnly ? this.sql.listUnread : this.sql.list;
-    return toPage(this.read('list', () => stmt.all(userId, b.before, b.limit + 1)), b.limit);
+    const rows = this.read('list', () =>
+      b.unreadOnly
+        ? this.sql.listUnread.all(userId, b.before, userId, b.limit + 1)
+        : this.sql.list.all(userId, b.before, b.limit + 1),
+    );
+    return toPage(rows, b.limit);
   }
 
   async since(userId: string, seq: number, limit: number): Promise<Notification[]> {
@@ -135,7 +148,7 @@ export class SqliteInboxStore implements InboxStore {
 
   async markAllRead(userId: string): Promise<number> {
     checkUserId(userId);
-    return this.markWith('markAllRead', userId, (now) => this.sql.markAllRead.run(now, userId).changes);
+    return this.markWith('markAllRead', userId, (now) => this.sql.markAllRead.run(now, userId, userId).changes);
   }
 
   async unreadCount(userId: string): Promise<number> {
@@ -187,7 +200,7 @@ export class SqliteInboxStore implements InboxStore {
     return this.read(operation, () => {
       const run = this.db.transaction(() => {
         const changed = update(new Date().toISOString());
-        if (changed > 0) this.sql.decrementUnread.run(changed, userId);
+        if (changed > 0) this.sql.decrementUnread.run({ changed, userId });
         return changed;
       });
       return run.immediate();
@@ -229,8 +242,8 @@ export function createSqliteInboxStore(options: SqliteInboxStoreOptions = {}): S
     if (!memory && mode !== 'wal') log.warn({ path, mode }, 'sqlite could not switch to WAL mode');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('journal_size_limit = 67108864');
-    db.pragma(process.env.XP1 ?? 'cache_size = -2000');
-    db.pragma(process.env.XP2 ?? 'wal_autocheckpoint = 1000');
+    // Checkpoint every ~40 MiB of WAL rather than 4 MiB: each batch dirties about one page per row.
+    db.pragma('wal_autocheckpoint = 10000');
     migrateSqlite(db, log);
   } catch (err) {
     db?.close();

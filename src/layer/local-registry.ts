@@ -24,15 +24,18 @@ interface Receiver {
 }
 
 /**
- * A channel: its receiver, its undelivered messages and how many groups hold it. `queue[head..]` are the
- * undelivered messages, oldest first; consumed slots before `head` are reclaimed in bulk, so taking a message
- * never shifts the array and a handler that sends to its own channel cannot disturb the delivery loop.
+ * A channel: its receiver, its undelivered messages and how many groups hold it. `queue[head..tail)` are the
+ * undelivered messages, oldest first. Taken slots are cleared (so delivered messages can be collected) and
+ * reclaimed in bulk, and the array keeps its storage when emptied: taking a message never shifts the array,
+ * a steady stream allocates nothing per member, and a handler sending to its own channel cannot disturb the
+ * delivery loop.
  */
 interface Box {
   readonly name: string;
   receiver: Receiver | undefined;
-  readonly queue: Envelope[];
+  readonly queue: Array<Envelope | undefined>;
   head: number;
+  tail: number;
   /** Already on the dirty list for the next drain. */
   dirty: boolean;
   /** Group memberships referencing this box; a box is freed only when 0, idle and empty. */
@@ -74,8 +77,10 @@ export class LocalRegistry {
   private readonly groups = new Map<string, Members>();
   private readonly clock: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
-  private dirty: Box[] = [];
-  private spare: Box[] = [];
+  /** Boxes with messages for their receiver: `dirty[0..dirtyCount)`; two lists swapped per drain, never shrunk. */
+  private dirty: Array<Box | undefined> = [];
+  private dirtyCount = 0;
+  private spare: Array<Box | undefined> = [];
   private scheduled = false;
   private closed = false;
 
@@ -94,7 +99,7 @@ export class LocalRegistry {
     const box = this.box(channel);
     const receiver: Receiver = { fn };
     box.receiver = receiver;
-    if (box.head < box.queue.length) this.markDirty(box);
+    if (box.head < box.tail) this.markDirty(box);
     return () => {
       if (box.receiver !== receiver) return;
       box.receiver = undefined;
@@ -192,14 +197,15 @@ export class LocalRegistry {
     const groups = [...this.groups.keys()];
     this.channels.clear();
     this.groups.clear();
-    this.dirty.length = 0;
+    this.dirty.fill(undefined, 0, this.dirtyCount);
+    this.dirtyCount = 0;
     for (const group of groups) this.options.onGroupEmpty?.(group);
   }
 
   private box(name: string): Box {
     let box = this.channels.get(name);
     if (box === undefined) {
-      box = { name, receiver: undefined, queue: [], head: 0, dirty: false, groups: 0 };
+      box = { name, receiver: undefined, queue: [], head: 0, tail: 0, dirty: false, groups: 0 };
       this.channels.set(name, box);
     }
     return box;
@@ -207,7 +213,7 @@ export class LocalRegistry {
 
   /** Free a box nobody refers to (no receiver, no message, no group). */
   private release(box: Box): void {
-    if (box.receiver === undefined && box.head === box.queue.length && box.groups === 0 && !this.closed) {
+    if (box.receiver === undefined && box.head === box.tail && box.groups === 0 && !this.closed) {
       this.channels.delete(box.name);
     }
   }
@@ -224,11 +230,11 @@ export class LocalRegistry {
 
   /** Append to the box's queue unless it is full (after dropping expired messages). */
   private enqueue(box: Box, envelope: Envelope, now: number): boolean {
-    if (box.queue.length - box.head >= this.options.capacity) {
+    if (box.tail - box.head >= this.options.capacity) {
       this.dropExpired(box, now);
-      if (box.queue.length - box.head >= this.options.capacity) return false;
+      if (box.tail - box.head >= this.options.capacity) return false;
     }
-    box.queue.push(envelope);
+    box.queue[box.tail++] = envelope;
     if (box.receiver !== undefined) this.markDirty(box);
     return true;
   }
@@ -237,18 +243,19 @@ export class LocalRegistry {
   private dropExpired(box: Box, now: number): void {
     const queue = box.queue;
     const start = box.head;
-    while (box.head < queue.length && queue[box.head]!.expiresAt <= now) box.head++;
+    while (box.head < box.tail && queue[box.head]!.expiresAt <= now) queue[box.head++] = undefined;
     this.stats.droppedExpired += box.head - start;
     this.compact(box);
   }
 
-  /** Reclaim consumed slots: all at once when the queue is drained, else once they outnumber `capacity`. */
+  /** Reclaim taken slots: all at once when the queue is empty, else once they outnumber `capacity`. */
   private compact(box: Box): void {
-    if (box.head === box.queue.length) {
-      box.queue.length = 0;
-      box.head = 0;
+    if (box.head === box.tail) {
+      box.head = box.tail = 0;
     } else if (box.head >= this.options.capacity) {
-      box.queue.splice(0, box.head);
+      box.queue.copyWithin(0, box.head, box.tail);
+      box.queue.fill(undefined, box.tail - box.head, box.tail);
+      box.tail -= box.head;
       box.head = 0;
     }
   }
@@ -256,7 +263,7 @@ export class LocalRegistry {
   private markDirty(box: Box): void {
     if (box.dirty) return;
     box.dirty = true;
-    this.dirty.push(box);
+    this.dirty[this.dirtyCount++] = box;
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.drain);
@@ -267,14 +274,16 @@ export class LocalRegistry {
   private readonly drain = (): void => {
     this.scheduled = false;
     const list = this.dirty;
+    const count = this.dirtyCount;
     this.dirty = this.spare;
+    this.dirtyCount = 0;
     const now = this.clock();
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < count; i++) {
       const box = list[i]!;
+      list[i] = undefined;
       box.dirty = false;
       this.deliver(box, now);
     }
-    list.length = 0;
     this.spare = list;
   };
 
@@ -284,10 +293,11 @@ export class LocalRegistry {
    */
   private deliver(box: Box, now: number): void {
     const queue = box.queue;
-    for (let count = queue.length - box.head; count > 0 && box.head < queue.length; count--) {
+    for (let count = box.tail - box.head; count > 0 && box.head < box.tail; count--) {
       const receiver = box.receiver;
       if (receiver === undefined || this.closed) break;
-      const envelope = queue[box.head++]!;
+      const envelope = queue[box.head]!;
+      queue[box.head++] = undefined;
       if (envelope.expiresAt <= now) {
         this.stats.droppedExpired++;
         continue;

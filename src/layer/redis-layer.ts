@@ -78,8 +78,10 @@ export class RedisChannelLayer implements ChannelLayer {
     });
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const name = (role: string): string => `${this.options.prefix}-${role}-${this.node}`;
-    this.cmd = openConnection(this.url, name('cmd'), timeout, options.redisOptions);
-    this.sub = openConnection(this.url, name('sub'), timeout, options.redisOptions);
+    // Auto-pipelining sends the PUBLISHes of one tick in one write: several times the throughput of bursts.
+    const cmdOptions = { enableAutoPipelining: true, ...options.redisOptions };
+    this.cmd = openConnection(this.url, name('cmd'), timeout, cmdOptions);
+    this.sub = openConnection(this.url, name('sub'), timeout, { ...options.redisOptions, enableAutoPipelining: false });
     const ensureGroupTopic = (group: string): void => void this.subscriber.ensure(this.names.groupTopic(group));
     this.subscriber = new TopicSubscriber(this.sub, this.names.nodeTopic(this.node), this.log, {
       onPayload: createInboundRouter({
@@ -313,16 +315,20 @@ export class RedisChannelLayer implements ChannelLayer {
 }
 
 /**
- * Create a {@link RedisChannelLayer} and wait until Redis answers (unless `optional`).
+ * Create a {@link RedisChannelLayer} and wait until Redis answers. With `optional`, an unreachable Redis is
+ * logged (warn) and the layer is returned `degraded`: local delivery works and it connects when Redis comes up.
  * @throws TypeError for a bad URL or name; RangeError for a bad number;
  *   TidingsError LAYER_UNAVAILABLE when Redis is unreachable within `connectTimeoutMs` (URL shown redacted).
  */
 export async function createRedisChannelLayer(options: RedisChannelLayerOptions): Promise<RedisChannelLayer> {
   const layer = new RedisChannelLayer(options);
-  if (options.optional) return layer;
   try {
     await layer.whenReady(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   } catch (err) {
+    if (options.optional) {
+      (options.logger ?? silentLogger()).warn({ err }, 'redis unreachable at start; channel layer degraded');
+      return layer;
+    }
     await layer.close();
     throw err;
   }

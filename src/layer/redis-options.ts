@@ -27,7 +27,10 @@ export interface RedisChannelLayerOptions extends ChannelLayerOptions {
   connectTimeoutMs?: number;
   /** Milliseconds before a Redis command fails with LAYER_UNAVAILABLE. Default 1000. */
   commandTimeoutMs?: number;
-  /** Start even when Redis is unreachable: `degraded`, local delivery only, until Redis comes up. */
+  /**
+   * Start even when Redis is unreachable (after `connectTimeoutMs`): `degraded`, local delivery only, until
+   * Redis comes up. Default false: creation fails.
+   */
   optional?: boolean;
   /** Milliseconds clock for expiries (default `Date.now`); tests pass a fake one. */
   clock?: () => number;

@@ -25,7 +25,10 @@ export type LayerState = 'ready' | 'degraded' | 'closed';
 
 /** Options common to every backend. All durations are in seconds, as in channels_redis. */
 export interface ChannelLayerOptions {
-  /** Undelivered messages a channel may hold before `send` throws `ChannelFullError`. Default 100. */
+  /**
+   * Undelivered messages a channel may hold before `send` throws `ChannelFullError`. Default 100. Messages
+   * waiting for the receiver's next delivery batch count too, so a burst is bounded even with a receiver.
+   */
   capacity?: number;
   /** Seconds an undelivered message waits for its receiver before it is dropped. Default 60. */
   expiry?: number;

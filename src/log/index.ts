@@ -3,8 +3,10 @@
  * Tokens, API keys, cookies and authorization headers are redacted wherever they appear in a log object.
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { prettyStream } from './pretty.js';
 
 export type { Logger } from 'pino';
+export { formatPrettyLine, prettyStream } from './pretty.js';
 
 /** Paths redacted in every log line. */
 export const REDACT_PATHS = [
@@ -27,7 +29,10 @@ export const REDACT_PATHS = [
 export interface LoggerConfig {
   /** pino level: fatal, error, warn, info, debug, trace, silent. Default `info`. */
   level?: string;
-  /** Pretty, human-readable lines (for a TTY). Default false: one JSON object per line. */
+  /**
+   * Pretty, human-readable lines (`HH:MM:SS LEVEL msg key=value`, for a TTY; colored when the destination
+   * is a TTY). Default false: one JSON object per line. Secrets are redacted either way.
+   */
   pretty?: boolean;
   /** Where to write; default stdout. */
   destination?: NodeJS.WritableStream;
@@ -40,8 +45,11 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     base: { pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
+  if (config.pretty) {
+    const destination = config.destination ?? process.stdout;
+    return pino(options, prettyStream(destination, { color: (destination as { isTTY?: boolean }).isTTY === true }));
+  }
   if (config.destination) return pino(options, config.destination);
-  if (config.pretty) return pino({ ...options, transport: { target: 'pino/file', options: { destination: 1 } } });
   return pino(options);
 }
 
@@ -50,16 +58,21 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
+/** Query parameters that carry credentials (`/inform/?token=…`, `?password=` in database URLs, …). */
+const SECRET_PARAMS = /^(token|access_token|id_token|api_?key|key|secret|password|passwd|auth|sig|signature)$/i;
+
 /**
- * Remove a secret from a URL for logging: `redis://:secret@host` -> `redis://:***@host`.
- * Returns the input unchanged if it is not a URL.
+ * Remove secrets from a URL for logging: `redis://:secret@host` -> `redis://:***@host`, and the values of
+ * credential-like query parameters (`?token=…` -> `?token=***`). Returns the input unchanged if it is not
+ * a URL (relative request URLs such as `/inform/?token=…` are handled too).
  */
 export function redactUrl(url: string): string {
   try {
-    const u = new URL(url);
+    const relative = url.startsWith('/');
+    const u = relative ? new URL(url, 'http://relative.invalid') : new URL(url);
     if (u.password) u.password = '***';
-    if (u.username && u.password) return u.toString();
-    return u.toString();
+    for (const name of [...u.searchParams.keys()]) if (SECRET_PARAMS.test(name)) u.searchParams.set(name, '***');
+    return relative ? u.pathname + u.search + u.hash : u.toString();
   } catch {
     return url;
   }

@@ -1,8 +1,11 @@
 /**
  * Prometheus metrics (prom-client). One registry per server instance (so tests can run several), every
  * Tidings metric prefixed `tidings_`, plus Node's default process metrics.
+ *
+ * Hot paths (frames out, deliveries) do not call prom-client per message: they bump a plain number, and
+ * {@link Metrics.track} folds it into its counter when the registry is scraped.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -20,6 +23,12 @@ export interface Metrics {
   readonly inboxWriteLatency: Histogram;
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly backendUp: Gauge<'backend'>;
+  /**
+   * Make `counter` (with `labels`) follow `read()`, a cumulative number kept elsewhere: at each scrape the
+   * counter grows by what `read()` grew since the previous scrape. A `read()` that goes down (its source was
+   * reset) adds nothing. `read` must be cheap and must not throw.
+   */
+  track<T extends string>(counter: Counter<T>, read: () => number, labels?: LabelValues<T>): void;
 }
 
 /** Create a registry with every Tidings metric. `defaults` adds Node's process metrics (once per registry). */
@@ -28,21 +37,41 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
   if (options.defaults !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+  const trackers = new Map<Counter<string>, Array<() => void>>();
+  // Runs at scrape time with `this` = the counter being collected.
+  function collect(this: Counter<string>): void {
+    for (const sync of trackers.get(this) ?? []) sync();
+  }
+  const counter = <T extends string>(name: string, help: string, labelNames: readonly T[] = []): Counter<T> =>
+    new Counter<T>({ name, help, labelNames, registers, collect });
   return {
     registry,
     connectionsOpen: new Gauge({ name: 'tidings_connections_open', help: 'Open WebSocket connections', registers }),
-    connectionsOpened: new Counter({ name: 'tidings_connections_opened_total', help: 'WebSocket connections accepted', registers }),
-    connectionsClosed: new Counter({ name: 'tidings_connections_closed_total', help: 'WebSocket connections closed, by close code', labelNames: ['code'], registers }),
-    handshakesRefused: new Counter({ name: 'tidings_handshakes_refused_total', help: 'WebSocket handshakes refused, by HTTP status', labelNames: ['status'], registers }),
-    framesIn: new Counter({ name: 'tidings_frames_in_total', help: 'Messages received from clients', registers }),
-    framesOut: new Counter({ name: 'tidings_frames_out_total', help: 'Messages sent to clients', registers }),
-    groupSends: new Counter({ name: 'tidings_group_sends_total', help: 'Group sends made through the channel layer', registers }),
-    deliveries: new Counter({ name: 'tidings_deliveries_total', help: 'Notifications and broadcasts delivered to sockets', registers }),
-    drops: new Counter({ name: 'tidings_drops_total', help: 'Messages dropped, by reason (channel_full, slow_client, expired)', labelNames: ['reason'], registers }),
-    published: new Counter({ name: 'tidings_published_total', help: 'Notifications and broadcasts published', labelNames: ['type'], registers }),
+    connectionsOpened: counter('tidings_connections_opened_total', 'WebSocket connections accepted'),
+    connectionsClosed: counter('tidings_connections_closed_total', 'WebSocket connections closed, by close code', ['code']),
+    handshakesRefused: counter('tidings_handshakes_refused_total', 'WebSocket handshakes refused, by HTTP status', ['status']),
+    framesIn: counter('tidings_frames_in_total', 'Messages received from clients'),
+    framesOut: counter('tidings_frames_out_total', 'Messages sent to clients'),
+    groupSends: counter('tidings_group_sends_total', 'Group sends made through the channel layer'),
+    deliveries: counter('tidings_deliveries_total', 'Layer messages (notifications, broadcasts, unread counts) handed to local connections'),
+    drops: counter('tidings_drops_total', 'Messages dropped, by reason (channel_full, expired, slow_client, heartbeat_timeout)', ['reason']),
+    published: counter('tidings_published_total', 'Notifications and broadcasts published', ['type']),
     publishLatency: new Histogram({ name: 'tidings_publish_seconds', help: 'Publish latency: store + push', buckets, registers }),
     inboxWriteLatency: new Histogram({ name: 'tidings_inbox_write_seconds', help: 'Inbox write (commit) latency', buckets, registers }),
-    httpRequests: new Counter({ name: 'tidings_http_requests_total', help: 'HTTP requests, by route and status', labelNames: ['route', 'status'], registers }),
+    httpRequests: counter('tidings_http_requests_total', 'HTTP requests, by route and status', ['route', 'status']),
     backendUp: new Gauge({ name: 'tidings_backend_up', help: '1 when a backend (layer, inbox) is reachable', labelNames: ['backend'], registers }),
+    track(target, read, labels) {
+      let last = read();
+      const sync = () => {
+        const now = read();
+        if (now > last) {
+          if (labels) target.inc(labels, now - last);
+          else target.inc(now - last);
+        }
+        last = now;
+      };
+      const key = target as unknown as Counter<string>;
+      trackers.set(key, [...(trackers.get(key) ?? []), sync]);
+    },
   };
 }

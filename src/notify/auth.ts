@@ -2,7 +2,8 @@
  * Connection authentication with JWTs (jose): HS256 with a shared secret, or RS256/ES256 with a PEM public
  * key or a JWKS URL. The token's `sub` is the user id. It is read from `?token=`, the configured cookie,
  * or an `Authorization: Bearer` header. `alg: none` and algorithm confusion are refused: only the algorithms
- * of the configured key are accepted.
+ * of the configured key are accepted. A token must carry `exp`: a connection token that never expires could
+ * never be revoked.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -47,7 +48,7 @@ export function createTokenVerifier(options: JwtOptions): TokenVerifier {
     async verify(token) {
       try {
         const k = await key;
-        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer };
+        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'] };
         const { payload } = typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions);
         const sub = payload.sub;
         if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {

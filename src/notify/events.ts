@@ -22,11 +22,15 @@ export function userGroup(userId: string): string {
   return `tidings.h.${createHash('sha256').update(userId, 'utf8').digest('hex').slice(0, 48)}`;
 }
 
-/** A stored personal notification, pushed to the user's group. `text` is the NotificationFrame JSON. */
+/**
+ * A stored personal notification, pushed to the user's group. `text` is the NotificationFrame JSON;
+ * `unread` repeats its count (absent in events from older servers).
+ */
 export interface NotificationEvent extends LayerMessage {
   readonly type: 'tidings.notification';
   readonly user: string;
   readonly seq: number;
+  readonly unread?: number;
   readonly text: string;
 }
 
@@ -36,11 +40,16 @@ export interface BroadcastEvent extends LayerMessage {
   readonly text: string;
 }
 
-/** The user's unread count changed. `text` is the UnreadFrame JSON. */
+/**
+ * The user's unread count changed. `text` is the UnreadFrame JSON. `seq` is the user's last seq when the
+ * count was read: with `count` it orders counts (see `isOlder` in stream-cursor.ts), so a count that
+ * arrives late is not shown over a newer one. Absent in events from older servers.
+ */
 export interface UnreadEvent extends LayerMessage {
   readonly type: 'tidings.unread';
   readonly user: string;
   readonly count: number;
+  readonly seq?: number;
   readonly text: string;
 }
 

@@ -5,23 +5,29 @@
  *
  * Ordering: groups are joined before `connect()` and live events queue behind it (the consumer processes
  * one thing at a time), so a notification committed during the replay is either in the replay or arrives
- * live afterwards; `lastSeq` drops the copy that arrives twice.
+ * live afterwards. A {@link StreamCursor} drops the copy that arrives twice, fills a gap from the inbox when
+ * events arrive out of order (several publishing processes) or were dropped by the layer, and keeps a late
+ * unread count from overwriting a newer one.
  */
 import { TidingsError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { ClientFrame, type HelloFrame, type ResumedFrame } from '../protocol/frames.js';
+import { ClientFrame, type HelloFrame, type ResumedFrame, type UnreadFrame } from '../protocol/frames.js';
 import { JsonConsumer, type EventHandlers, type Handshake, type Scope, type SocketApp } from '../consumer/index.js';
 import type { InboxStore } from '../inbox/index.js';
 import { prepareText, type PreparedText } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
 import { notificationFrame, type Publisher } from './publisher.js';
+import { StreamCursor, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
 
 export interface NotificationSettings {
   pingInterval: number;
+  /** Most notifications sent by one replay or gap fill; beyond it the client is told to reload (recovered:false). */
   replayLimit: number;
   messageRate: number;
   maxConnectionsPerUser: number;
+  /** Accept connections without a user (they receive site-wide messages only); otherwise refuse with 401. */
+  allowAnonymous: boolean;
 }
 
 /** What every `/inform/` connection shares. */
@@ -39,22 +45,23 @@ const PONG: PreparedText = prepareText('{"type":"pong"}');
 
 const HANDLERS: EventHandlers<NotificationConsumer> = {
   'tidings.notification'(this: NotificationConsumer, event: NotificationEvent) {
-    if (event.seq <= this.lastSeq) return;
-    this.lastSeq = event.seq;
-    this.send(preparedFor(event));
+    return this.deliver(event);
   },
   'tidings.broadcast'(this: NotificationConsumer, event: BroadcastEvent) {
     this.send(preparedFor(event));
   },
   'tidings.unread'(this: NotificationConsumer, event: UnreadEvent) {
+    const cursor = this.cursor;
+    if (!cursor || event.user !== this.scope.user?.id) return;
+    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count })) return;
     this.send(preparedFor(event));
   },
 };
 
 export class NotificationConsumer extends JsonConsumer {
   override handlers = HANDLERS as EventHandlers<this>;
-  /** Highest seq sent on this connection. */
-  lastSeq = 0;
+  /** What this connection has delivered of its user's stream (null for anonymous connections). */
+  cursor: StreamCursor | null = null;
   #deps: NotificationDeps;
   #expiry: NodeJS.Timeout | null = null;
   #tokens: number;
@@ -68,6 +75,11 @@ export class NotificationConsumer extends JsonConsumer {
     this.groups = user ? [SITE_GROUP, userGroup(user.id)] : [SITE_GROUP];
   }
 
+  /** Highest seq sent on this connection (the user's seq at hello until something is sent). */
+  get lastSeq(): number {
+    return this.cursor?.lastSeq ?? 0;
+  }
+
   override async connect(): Promise<void> {
     this.accept();
     const transport = this.transport as { appPing?: PreparedText | null } | null;
@@ -77,15 +89,38 @@ export class NotificationConsumer extends JsonConsumer {
     const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0 };
     const hello: HelloFrame = { type: 'hello', user: user?.id ?? null, unread: counts.unread, seq: counts.seq, ping: this.#deps.settings.pingInterval };
     this.sendJson(hello);
-    this.lastSeq = counts.seq;
+    if (!user) return;
+    const version = { seq: counts.seq, count: counts.unread };
+    this.cursor = new StreamCursor(version);
     const since = this.scope.query.get('since');
-    if (since === null || !user) return;
+    if (since === null) return;
     const parsed = /^\d{1,15}$/.test(since) ? Number(since) : NaN;
     if (Number.isNaN(parsed)) {
       this.sendError(new TidingsError('BAD_CURSOR', '"since" must be a non-negative integer'));
       return;
     }
-    await this.#replay(user.id, parsed, counts.seq, counts.unread);
+    await this.#replay(user.id, parsed, version);
+  }
+
+  /**
+   * Send a live notification once and in order: duplicates are dropped, a gap before it is filled from the
+   * inbox first, and a count older than one already shown is corrected right after the frame.
+   */
+  deliver(event: NotificationEvent): void | Promise<void> {
+    const cursor = this.cursor;
+    const user = this.scope.user;
+    if (!cursor || !user || event.user !== user.id || event.seq <= cursor.lastSeq) return;
+    // The common case stays synchronous: no promise per event per connection on the fan-out path.
+    if (event.seq === cursor.lastSeq + 1) return this.#sendLive(event, cursor);
+    return this.#fillGap(user.id, event.seq, event.unread ?? cursor.shown.count).then(() => this.#sendLive(event, cursor));
+  }
+
+  #sendLive(event: NotificationEvent, cursor: StreamCursor): void {
+    cursor.lastSeq = event.seq;
+    this.send(preparedFor(event));
+    if (event.unread !== undefined && !cursor.show({ seq: event.seq, count: event.unread })) {
+      this.sendJson({ type: 'unread', count: cursor.shown.count } satisfies UnreadFrame);
+    }
   }
 
   override async receiveJson(content: unknown): Promise<void> {
@@ -103,20 +138,29 @@ export class NotificationConsumer extends JsonConsumer {
     if (frame.type === 'ping') return this.send(PONG);
     const user = this.scope.user;
     if (!user) return this.sendError(new TidingsError('UNAUTHORIZED', 'anonymous connections cannot do that'));
+    try {
+      await this.#handle(user.id, frame);
+    } catch (err) {
+      // An inbox outage answers the frame with an error and keeps the connection; anything else is a bug.
+      if (!(err instanceof TidingsError)) throw err;
+      this.sendError(err);
+    }
+  }
+
+  async #handle(userId: string, frame: Exclude<ClientFrame, { type: 'ping' }>): Promise<void> {
     switch (frame.type) {
       case 'read':
-        await this.#deps.publisher.markRead(user.id, frame.ids);
+        await this.#deps.publisher.markRead(userId, frame.ids);
         return;
       case 'read_all':
-        await this.#deps.publisher.markAllRead(user.id);
+        await this.#deps.publisher.markAllRead(userId);
         return;
       case 'resume': {
-        const counts = await this.#deps.inbox.counts(user.id);
-        await this.#replay(user.id, frame.since, counts.seq, counts.unread);
-        return;
+        const counts = await this.#deps.inbox.counts(userId);
+        return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread });
       }
       case 'refresh':
-        return this.#refresh(user.id, frame.token);
+        return this.#refresh(userId, frame.token);
     }
   }
 
@@ -129,18 +173,49 @@ export class NotificationConsumer extends JsonConsumer {
     else this.#deps.perUser.delete(id);
   }
 
-  async #replay(userId: string, since: number, seq: number, unread: number): Promise<void> {
-    const { replayLimit } = this.#deps.settings;
-    if (since > seq) {
-      this.sendError(new TidingsError('BAD_CURSOR', `"since" (${since}) is ahead of the latest seq (${seq})`));
-      return this.#resumed(since, seq, 0, false);
+  /**
+   * Send every notification after `since` up to `now.seq` that this connection has not sent yet, in order,
+   * each carrying the count read with `now`; then `resumed`. Too many: only `resumed` with recovered:false.
+   */
+  async #replay(userId: string, since: number, now: CountVersion): Promise<void> {
+    const cursor = this.cursor as StreamCursor;
+    if (since > now.seq) {
+      this.sendError(new TidingsError('BAD_CURSOR', `"since" (${since}) is ahead of the latest seq (${now.seq})`));
+      return this.#resumed(since, now.seq, 0, false);
     }
-    if (seq - since > replayLimit) return this.#resumed(since, seq, 0, false);
-    const rows = await this.#deps.inbox.since(userId, since, replayLimit);
-    for (const n of rows) this.sendJson(notificationFrame(n, unread));
-    const last = rows.at(-1)?.seq ?? since;
-    if (last > this.lastSeq) this.lastSeq = last;
-    this.#resumed(since, Math.max(seq, last), rows.length, true);
+    const ranges = cursor.replayRanges(since, now.seq);
+    if (rangeSize(ranges) > this.#deps.settings.replayLimit) {
+      cursor.skipTo(now.seq);
+      if (cursor.show(now)) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
+      return this.#resumed(since, now.seq, 0, false);
+    }
+    let count = 0;
+    for (const range of ranges) count += await this.#sendRows(userId, range, now.count);
+    cursor.replayed(since, now.seq);
+    cursor.show(now);
+    this.#resumed(since, now.seq, count, true);
+  }
+
+  /** Send the notifications between `lastSeq` and `seq` (missing live events) before the event `seq`. */
+  async #fillGap(userId: string, seq: number, unread: number): Promise<void> {
+    const cursor = this.cursor as StreamCursor;
+    const range = { after: cursor.lastSeq, upTo: seq - 1 };
+    if (rangeSize([range]) > this.#deps.settings.replayLimit) {
+      this.#resumed(range.after, seq, 0, false);
+      cursor.skipTo(seq - 1);
+      return;
+    }
+    await this.#sendRows(userId, range, unread);
+    cursor.lastSeq = seq - 1;
+  }
+
+  async #sendRows(userId: string, range: SeqRange, unread: number): Promise<number> {
+    let sent = 0;
+    for await (const rows of rowsIn(this.#deps.inbox, userId, range)) {
+      for (const n of rows) this.sendJson(notificationFrame(n, unread));
+      sent += rows.length;
+    }
+    return sent;
   }
 
   #resumed(since: number, seq: number, count: number, recovered: boolean): void {
@@ -148,17 +223,14 @@ export class NotificationConsumer extends JsonConsumer {
     this.sendJson(frame);
   }
 
+  /** Replace the connection's token by a fresh one for the same user (which moves the expiry). */
   async #refresh(userId: string, token: string): Promise<void> {
     const verifier = this.#deps.verifier;
-    if (!verifier) return this.sendError(new TidingsError('UNAUTHORIZED', 'token refresh is not available'));
-    try {
-      const user = await verifier.verify(token);
-      if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a refreshed token must be for the same user');
-      this.#armExpiry(user.expiresAt);
-    } catch (err) {
-      if (err instanceof TidingsError) this.sendError(err);
-      else throw err;
-    }
+    if (!verifier) throw new TidingsError('UNAUTHORIZED', 'token refresh is not available');
+    const user = await verifier.verify(token);
+    if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a refreshed token must be for the same user');
+    this.scope.user = user;
+    this.#armExpiry(user.expiresAt);
   }
 
   #armExpiry(expiresAt: number | undefined): void {
@@ -182,12 +254,17 @@ export class NotificationConsumer extends JsonConsumer {
 }
 
 /**
- * The `/inform/` application: refuses a user over the per-user connection limit with 429, then runs a
- * NotificationConsumer. Put it behind origin and auth middleware.
+ * The `/inform/` application: refuses an anonymous connection with 401 unless `allowAnonymous` (whatever
+ * authenticator ran), a user over the per-user connection limit with 429, then runs a NotificationConsumer.
+ * Put it behind origin and auth middleware.
  */
 export function notificationApp(deps: NotificationDeps): SocketApp {
   return (scope, handshake) => {
     const id = scope.user?.id;
+    if (id === undefined && !deps.settings.allowAnonymous) {
+      handshake.reject(401, 'UNAUTHORIZED', 'this endpoint needs an authenticated user');
+      return;
+    }
     if (id !== undefined) {
       const open = deps.perUser.get(id) ?? 0;
       if (open >= deps.settings.maxConnectionsPerUser) {

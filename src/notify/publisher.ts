@@ -45,7 +45,8 @@ export function notificationFrame(n: Notification, unread: number): Notification
 
 export function createPublisher(deps: PublisherDeps): Publisher {
   const { inbox, layer, log, metrics } = deps;
-  // Read-state changes of one user run one after another, so the last count pushed is the true one.
+  // Read-state changes of one user run one after another in this process. Across processes (and against
+  // concurrent adds) the pushed counts carry the user's seq, which lets each connection drop a late one.
   const userChains = new Map<string, Promise<unknown>>();
 
   function serial<T>(userId: string, task: () => Promise<T>): Promise<T> {
@@ -66,16 +67,20 @@ export function createPublisher(deps: PublisherDeps): Publisher {
 
   function pushStored(r: AddResult): Promise<void> {
     const n = r.notification;
-    const event: NotificationEvent = { type: 'tidings.notification', user: n.userId, seq: n.seq, text: JSON.stringify(notificationFrame(n, r.unread)) };
+    const text = JSON.stringify(notificationFrame(n, r.unread));
+    const event: NotificationEvent = { type: 'tidings.notification', user: n.userId, seq: n.seq, unread: r.unread, text };
     return push(userGroup(n.userId), event).catch((err: unknown) => {
       log.warn({ err, user: n.userId, seq: n.seq }, 'push after commit failed; the client will replay it');
     });
   }
 
-  async function pushUnread(userId: string, count: number): Promise<void> {
+  /** Read the user's count (with its seq, which orders counts) and push it to every tab of the user. */
+  async function pushUnread(userId: string): Promise<number> {
+    const { unread: count, seq } = await inbox.counts(userId);
     const frame: UnreadFrame = { type: 'unread', count };
-    const event: UnreadEvent = { type: 'tidings.unread', user: userId, count, text: JSON.stringify(frame) };
+    const event: UnreadEvent = { type: 'tidings.unread', user: userId, count, seq, text: JSON.stringify(frame) };
     await push(userGroup(userId), event).catch((err: unknown) => log.warn({ err, user: userId }, 'unread push failed'));
+    return count;
   }
 
   return {
@@ -103,18 +108,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     markRead(userId, ids) {
       return serial(userId, async () => {
         await inbox.markRead(userId, ids);
-        const count = await inbox.unreadCount(userId);
-        await pushUnread(userId, count);
-        return count;
+        return pushUnread(userId);
       });
     },
 
     markAllRead(userId) {
       return serial(userId, async () => {
         await inbox.markAllRead(userId);
-        const count = await inbox.unreadCount(userId);
-        await pushUnread(userId, count);
-        return count;
+        return pushUnread(userId);
       });
     },
   };

@@ -2,8 +2,14 @@
  * `createServer`: one port for HTTP and WebSocket (the protocol router of Channels' ProtocolTypeRouter).
  * Upgrade requests go to the WebSocket application after handshake validation and the per-address limit;
  * everything else goes to the HTTP handler. Graceful close drains sockets in batches with 4001.
+ *
+ * Drain order (within `shutdownTimeout`): report not ready and refuse new WebSocket handshakes with 503
+ * while the HTTP listener stays open (load balancers see `/readyz` 503; API calls in flight complete); close
+ * sockets in batches with 4001 and wait for their close handshakes; cut the stragglers; stop listening and
+ * wait for HTTP requests in flight; cut what is left. A reserve at the end of the budget is kept for the
+ * caller to finish publishes and close the layer and the database.
  */
-import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -13,8 +19,10 @@ import type { ChannelLayer } from '../layer/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { createHeartbeat, WsTransport } from '../transport/index.js';
+import { createHeartbeat } from '../transport/index.js';
 import { ServerHandshake, buildScope, refuseSocket } from './handshake.js';
+import { MeteredWsTransport, type FrameCounts } from './metered-transport.js';
+import { listenOn } from './ops-server.js';
 import { clientAddressResolver } from './proxy.js';
 
 export type ServerSettings = Pick<
@@ -46,15 +54,20 @@ export interface TidingsServer {
   readonly connections: number;
   /** True once close() has begun: readiness fails and new sockets are refused. */
   readonly draining: boolean;
+  /** Messages received from / sent to clients since start (also in `tidings_frames_*_total`). */
+  readonly frames: Readonly<FrameCounts>;
   /**
-   * Graceful close: stop accepting, close sockets in batches with 4001, wait for them up to the
-   * shutdown timeout, then cut the rest. Idempotent.
+   * Graceful close: refuse new sockets (503), close open ones in batches with 4001 and wait for them, then
+   * stop listening and wait for HTTP requests in flight; everything is cut by `shutdownTimeout` minus a
+   * reserve (a quarter of it, at most 2 s) left to the caller. Idempotent.
    */
   close(): Promise<void>;
 }
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 const DRAIN_BATCH = 500;
+/** Part of the shutdown budget left for the caller (publishes, layer, database): a quarter, at most 2 s. */
+const RESERVE_MAX_MS = 2000;
 
 function invalidHandshake(req: IncomingMessage): string | null {
   if (req.method !== 'GET') return 'WebSocket handshakes must use GET';
@@ -78,25 +91,44 @@ export function createServer(options: ServerOptions): TidingsServer {
   const metrics = options.metrics ?? createMetrics({ defaults: false });
   const wss = new WebSocketServer({ noServer: true, maxPayload: s.maxPayload, perMessageDeflate: s.perMessageDeflate, clientTracking: false });
   const heartbeat = createHeartbeat(s.pingInterval * 1000);
-  const sockets = new Set<WsTransport>();
+  const sockets = new Set<MeteredWsTransport>();
   const perIp = new Map<string, number>();
   const clientAddress = clientAddressResolver({ enabled: s.proxyHeaders, trusted: s.trustedProxies });
-  const httpServer = createHttpServer(options.http ?? defaultHttp);
+  const handleHttp = options.http ?? defaultHttp;
+  const inFlight = new Set<ServerResponse>();
+  let httpClosing = false;
+  // Called whenever a socket or a request ends, so the drain awaits events instead of polling.
+  let wake: (() => void) | null = null;
+  // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (default 30 s):
+  // check often enough that a slowloris socket is cut close to the handshake timeout.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, s.handshakeTimeout * 250));
+  const httpServer = createHttpServer({ connectionsCheckingInterval }, (req, res) => {
+    // Once the listener is closing, answer and hang up: a keep-alive client must not keep the drain waiting.
+    if (httpClosing) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      wake?.();
+    });
+    handleHttp(req, res);
+  });
   httpServer.headersTimeout = s.handshakeTimeout * 1000;
   httpServer.requestTimeout = Math.max(s.handshakeTimeout * 3, 30) * 1000;
   let draining = false;
   let closing: Promise<void> | null = null;
+  const frames: FrameCounts = { in: 0, out: 0 };
+  metrics.track(metrics.framesIn, () => frames.in);
+  metrics.track(metrics.framesOut, () => frames.out);
 
   heartbeat.onTimeout = () => metrics.drops.inc({ reason: 'heartbeat_timeout' });
 
   const open = (ws: WebSocket, scope: Scope, connLog: Logger) => {
     const ip = scope.client.ip;
-    const transport = new WsTransport(ws, {
-      maxBufferedBytes: s.maxBufferedBytes,
-      remoteAddress: ip,
-      compressed: s.perMessageDeflate,
-      onSlow: () => metrics.drops.inc({ reason: 'slow_client' }),
-    });
+    const transport = new MeteredWsTransport(
+      ws,
+      { maxBufferedBytes: s.maxBufferedBytes, remoteAddress: ip, compressed: s.perMessageDeflate, onSlow: () => metrics.drops.inc({ reason: 'slow_client' }) },
+      frames,
+    );
     const openedAt = Date.now();
     sockets.add(transport);
     heartbeat.add(transport);
@@ -112,6 +144,7 @@ export function createServer(options: ServerOptions): TidingsServer {
       metrics.connectionsOpen.dec();
       metrics.connectionsClosed.inc({ code: String(code) });
       connLog.info({ user: scope.user?.id ?? null, code, durationMs: Date.now() - openedAt }, 'connection closed');
+      wake?.();
     });
     return transport;
   };
@@ -149,19 +182,39 @@ export function createServer(options: ServerOptions): TidingsServer {
       });
   });
 
+  /** Resolve once `done()` holds (checked whenever a socket or request ends) or at `deadline`. */
+  function settle(done: () => boolean, deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
+      wake = () => {
+        if (done()) finish();
+      };
+      wake();
+    });
+  }
+
   async function drain(): Promise<void> {
     draining = true;
-    httpServer.close();
-    httpServer.closeIdleConnections();
+    const budget = s.shutdownTimeout * 1000;
+    const deadline = Date.now() + budget - Math.min(RESERVE_MAX_MS, budget / 4);
     const all = [...sockets];
     for (let i = 0; i < all.length; i += DRAIN_BATCH) {
       for (const t of all.slice(i, i + DRAIN_BATCH)) t.close(CloseCode.SHUTDOWN, 'server shutting down');
       await new Promise((r) => setImmediate(r));
     }
-    const deadline = Date.now() + s.shutdownTimeout * 1000;
-    while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await settle(() => sockets.size === 0, deadline);
     for (const t of sockets) t.terminate();
     heartbeat.stop();
+    httpClosing = true;
+    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    httpServer.close();
+    httpServer.closeIdleConnections();
+    await settle(() => inFlight.size === 0, deadline);
     httpServer.closeAllConnections();
     wss.close();
   }
@@ -181,14 +234,8 @@ export function createServer(options: ServerOptions): TidingsServer {
     get draining() {
       return draining;
     },
-    listen: () =>
-      new Promise<AddressInfo>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(s.port, s.host, () => {
-          httpServer.off('error', reject);
-          resolve(httpServer.address() as AddressInfo);
-        });
-      }),
+    frames,
+    listen: () => listenOn(httpServer, s.port, s.host),
     close: () => (closing ??= drain()),
   };
 }

@@ -227,6 +227,8 @@ export class TidingsBellElement extends HTMLElement {
   private setState(state: TidingsState): void {
     if (this.getAttribute('state') === state) return;
     this.setAttribute('state', state);
+    // Back online with the panel open and no list yet (the load failed while offline): load it now.
+    if (state === 'open' && this.open && this.view && !this.view.loaded) void this.view.loadMore(true);
     this.refresh();
     this.emit('tidings-state', state);
   }

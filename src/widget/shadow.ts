@@ -36,7 +36,7 @@ export function buildShadow(root: ShadowRoot): BellParts {
   const panel = h(
     'div',
     { id: 'tidings-panel', class: 'panel', part: 'panel', role: 'dialog', 'aria-labelledby': 'tidings-title', tabindex: '-1', hidden: '' },
-    h('header', {}, h('h2', { id: 'tidings-title' }, 'Notifications'), markAll),
+    h('div', { class: 'head' }, h('h2', { id: 'tidings-title' }, 'Notifications'), markAll),
     status,
     body,
   );

@@ -53,7 +53,7 @@ button:focus-visible, .entry:focus-visible { outline: 2px solid var(--_accent); 
   animation: pop .14s ease-out;
 }
 .panel[hidden] { display: none; }
-header { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
+.head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
 h2 { margin: 0; font-size: 15px; font-weight: 650; }
 .all { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
 .all:hover { background: var(--_hover); }

@@ -162,7 +162,9 @@ describe('RedisChannelLayer faults', { skip }, () => {
   it('optional: starts degraded (local delivery only) and becomes ready when Redis comes up', async (t) => {
     const redis = new PrivateRedis(await freePort());
     t.after(() => redis.stop());
-    const layer = await openLayer(t, { url: redis.url, optional: true });
+    const started = Date.now();
+    const layer = await openLayer(t, { url: redis.url, optional: true, connectTimeoutMs: 300 });
+    assert.ok(Date.now() - started < 2000);
     assert.equal(layer.state, 'degraded');
     const channel = layer.newChannel();
     const inbox = collect(layer, channel);

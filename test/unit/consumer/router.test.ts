@@ -84,6 +84,15 @@ describe('authMiddleware', () => {
     assert.equal(r.accepted === false && r.code, 'TOKEN_EXPIRED');
   });
 
+  it('with refuseWith "close", accepts and closes with the error close code (browsers can read it)', async () => {
+    const app = stack(Who.asApp(), authMiddleware(() => {
+      throw new TidingsError('TOKEN_EXPIRED');
+    }, { refuseWith: 'close' }));
+    const c = new WebsocketCommunicator(app, '/', { layer });
+    assert.equal((await c.connect()).accepted, true);
+    assert.deepEqual(await c.receiveClose(), { code: 4501, reason: 'TOKEN_EXPIRED' });
+  });
+
   it('refuses with 500 when the authenticator fails unexpectedly', async () => {
     const app = stack(Who.asApp(), authMiddleware(() => {
       throw new Error('db down');

@@ -21,7 +21,8 @@ describe('createChannelLayer / getChannelLayer', () => {
   });
 
   it('creates a Redis layer for a Redis URL (optional: starts degraded when unreachable)', async (t) => {
-    const layer = await createChannelLayer({ redisUrl: 'redis://127.0.0.1:1', redisOptional: true, prefix: 'unit' });
+    const config = { redisUrl: 'redis://127.0.0.1:1', redisOptional: true, redis: { connectTimeoutMs: 200 } };
+    const layer = await createChannelLayer({ ...config, prefix: 'unit' });
     t.after(() => layer.close());
     assert.ok(layer instanceof RedisChannelLayer);
     assert.equal(layer.state, 'degraded');
