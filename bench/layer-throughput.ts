@@ -5,7 +5,7 @@
  * run in this one Node process, so the two-process figure includes the receiving side's work too.
  * Each figure is the median of `--runs` runs after one unmeasured warm-up run (JIT), each run on a new group.
  *
- *   node --import tsx bench/layer-throughput.ts [--members 1000] [--messages 2000] [--window 64] [--runs 3]
+ *   node --import tsx bench/layer-throughput.ts [--members 1000] [--messages 10000] [--window 64] [--runs 3]
  *     [--redis redis://127.0.0.1:6379]
  */
 import { randomBytes } from 'node:crypto';
@@ -16,7 +16,7 @@ import { createMemoryChannelLayer, createRedisChannelLayer, type ChannelLayer } 
 const { values: args } = parseArgs({
   options: {
     members: { type: 'string', default: '1000' },
-    messages: { type: 'string', default: '2000' },
+    messages: { type: 'string', default: '10000' },
     window: { type: 'string', default: '64' },
     runs: { type: 'string', default: '3' },
     redis: { type: 'string', default: process.env.TIDINGS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },

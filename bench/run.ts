@@ -14,6 +14,8 @@ import { SCENARIOS } from './scenarios/index.js';
 import { REFERENCE, TARGETS } from './targets/index.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+/** Scenarios run at once in smoke runs (they check delivery, not speed). */
+const SMOKE_PARALLEL = 3;
 
 async function main(args: BenchArgs): Promise<number> {
   const scenarios = SCENARIOS.filter((s) => selected(s.name, args.scenarios));
@@ -23,8 +25,10 @@ async function main(args: BenchArgs): Promise<number> {
     return 2;
   }
   const startedAt = new Date().toISOString();
-  const ctx = { smoke: args.smoke, env: readBenchEnv(), log: (line: string) => process.stderr.write(`[bench] ${line}\n`) };
-  const outcomes = await runAll(scenarios, targets, ctx, REFERENCE);
+  const t0 = Date.now();
+  const log = (line: string): void => void process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}\n`);
+  const ctx = { smoke: args.smoke, env: readBenchEnv(), log };
+  const outcomes = await runAll(scenarios, targets, ctx, REFERENCE, args.parallel ?? (args.smoke ? SMOKE_PARALLEL : 1));
   const record: RunRecord = {
     version: 1,
     startedAt,

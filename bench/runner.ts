@@ -56,23 +56,35 @@ export async function runOne(scenario: Scenario, target: Target, ctx: ScenarioCo
   }
 }
 
-/** Run every scenario on every target (reference first), logging progress. */
+/**
+ * Run every scenario on every target (reference first), `parallel` at a time (1 for real runs: figures
+ * need the machine to themselves; more for smoke runs, which only check that everything delivers).
+ * Outcomes come back in scenario-then-target order whatever the completion order.
+ */
 export async function runAll(
   scenarios: readonly Scenario[],
   targets: readonly Target[],
   ctx: ScenarioContext,
   reference: string,
+  parallel = 1,
 ): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  for (const scenario of scenarios) {
-    for (const target of targets) {
-      ctx.log(`${scenario.name} on ${target.name}`);
-      const result = await runOne(scenario, target, ctx, reference);
+  const jobs = scenarios.flatMap((scenario) => targets.map((target) => ({ scenario, target })));
+  const outcomes: Outcome[] = new Array<Outcome>(jobs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index];
+      if (!job) return;
+      const label = `${job.scenario.name} on ${job.target.name}`;
+      const scoped = { ...ctx, log: (line: string) => ctx.log(`${label}: ${line.trim()}`) };
+      const result = await runOne(job.scenario, job.target, scoped, reference);
       if (result.status !== 'not applicable') {
-        ctx.log(`  -> ${result.status}${result.errors.length ? `: ${result.errors.join('; ')}` : ''} (${result.ms} ms)`);
+        ctx.log(`${label} -> ${result.status}${result.errors.length ? `: ${result.errors.join('; ')}` : ''} (${result.ms} ms)`);
       }
-      outcomes.push(result);
+      outcomes[index] = result;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
   return outcomes;
 }

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { waitForPort } from './net-util.js';
+import { freePort, waitForPort } from './net-util.js';
 
 /** How to start a server child. */
 export interface ServerChildOptions {
@@ -85,4 +85,21 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
     output,
     stop: (graceMs = 2000) => (stopping ??= stopChild(child, graceMs)),
   };
+}
+
+/** Attempts of {@link startOnFreePort}. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Pick a free port and start a child on it; if another process took the port between the pick and the
+ * child's listen (EADDRINUSE: tests run next to the harness), try again with a new port.
+ */
+export async function startOnFreePort(start: (port: number) => Promise<ServerChild>): Promise<ServerChild> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= PORT_ATTEMPTS || !String((err as Error)?.message).includes('EADDRINUSE')) throw err;
+    }
+  }
 }

@@ -40,6 +40,27 @@ export async function withGenerator<T>(workers: number, fn: (g: LoadGenerator) =
   }
 }
 
+/**
+ * Start an instance and `workers` generator processes at the same time, run `fn`, always close both
+ * (generator first, so the server is stopped with no clients).
+ */
+export async function withSetup<T>(
+  target: Target,
+  options: StartOptions,
+  workers: number,
+  fn: (instance: TargetInstance, generator: LoadGenerator) => Promise<T>,
+): Promise<T> {
+  const [instance, generator] = await Promise.allSettled([target.start(options), startLoadGenerator(workers)]);
+  try {
+    if (instance.status === 'rejected') throw instance.reason;
+    if (generator.status === 'rejected') throw generator.reason;
+    return await fn(instance.value, generator.value);
+  } finally {
+    if (generator.status === 'fulfilled') await generator.value.close();
+    if (instance.status === 'fulfilled') await instance.value.stop();
+  }
+}
+
 /** `count` subscribers `u<offset+i>`; every `captureEvery`-th socket keeps payloads for latency. */
 export function subscribers(instance: TargetInstance, count: number, captureEvery: number, offset = 0): SocketSpec[] {
   return Array.from({ length: count }, (_, i) => ({

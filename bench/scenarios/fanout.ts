@@ -2,7 +2,7 @@
  * (a) Fan-out at the maximum rate: 1,000 subscribers in one group, ~100-byte broadcasts published with a
  * window of 32 in flight. Figures: server CPU per delivery, deliveries per second, latency under load.
  */
-import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, warmUp, withSetup } from './common.js';
 import { cpuPerDeliveryUs, deliveriesPerSecond, loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
 import type { Target } from '../targets/types.js';
@@ -25,24 +25,22 @@ function fanoutMetrics(phase: FanoutPhaseResult): Metric[] {
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 1000, 20);
   const durationMs = size(ctx.smoke, 10_000, 600);
-  return withInstance(target, {}, (instance) =>
-    withGenerator(1, async (generator) => {
-      await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
-      const base = { generator, instances: [instance], window: WINDOW, sockets: count };
-      await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
-      ctx.log(`  measuring ${durationMs} ms with ${count} subscribers`);
-      const phase = await runFanoutPhase({ ...base, durationMs });
-      return {
-        metrics: fanoutMetrics(phase),
-        notes: [
-          `${count} subscribers, ${phase.publish.published} broadcasts in ${round(phase.elapsedMs / 1000)} s, window ${WINDOW}`,
-          `${phase.deliveries} deliveries, ${phase.latency.count} latency samples`,
-          loadNote(phase),
-        ],
-        failures: phaseFailures(phase),
-      };
-    }),
-  );
+  return withSetup(target, {}, 1, async (instance, generator) => {
+    await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
+    const base = { generator, instances: [instance], window: WINDOW, sockets: count };
+    await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
+    ctx.log(`  measuring ${durationMs} ms with ${count} subscribers`);
+    const phase = await runFanoutPhase({ ...base, durationMs });
+    return {
+      metrics: fanoutMetrics(phase),
+      notes: [
+        `${count} subscribers, ${phase.publish.published} broadcasts in ${round(phase.elapsedMs / 1000)} s, window ${WINDOW}`,
+        `${phase.deliveries} deliveries, ${phase.latency.count} latency samples`,
+        loadNote(phase),
+      ],
+      failures: phaseFailures(phase),
+    };
+  });
 }
 
 /** Scenario (a). */

@@ -3,7 +3,7 @@
  * percentiles from a publish timestamp (every 50th socket parses whole frames), loss, server CPU.
  */
 import type { Target } from '../targets/types.js';
-import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, warmUp, withSetup } from './common.js';
 import { loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
 
@@ -25,25 +25,23 @@ function metrics(phase: FanoutPhaseResult, expected: number): Metric[] {
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 5000, 20);
   const durationMs = size(ctx.smoke, 15_000, 1000);
-  return withInstance(target, {}, (instance) =>
-    withGenerator(1, async (generator) => {
-      const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 50, 2)));
-      const base = { generator, instances: [instance], rate: RATE, sockets: count };
-      await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
-      ctx.log(`  measuring ${durationMs} ms: ${count} subscribers x ${RATE} msg/s`);
-      const phase = await runFanoutPhase({ ...base, durationMs });
-      const expected = (phase.publish.published - phase.publish.errors) * count;
-      return {
-        metrics: metrics(phase, expected),
-        notes: [
-          `${count} subscribers connected in ${round(connectMs / 1000)} s; ${phase.publish.published} broadcasts at ${RATE}/s`,
-          `${phase.deliveries} of ${expected} deliveries; ${phase.latency.count} latency samples`,
-          loadNote(phase),
-        ],
-        failures: [...phaseFailures(phase), ...(phase.publish.skipped > 0 ? [`publisher skipped ${phase.publish.skipped}`] : [])],
-      };
-    }),
-  );
+  return withSetup(target, {}, 1, async (instance, generator) => {
+    const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 50, 2)));
+    const base = { generator, instances: [instance], rate: RATE, sockets: count };
+    await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
+    ctx.log(`  measuring ${durationMs} ms: ${count} subscribers x ${RATE} msg/s`);
+    const phase = await runFanoutPhase({ ...base, durationMs });
+    const expected = (phase.publish.published - phase.publish.errors) * count;
+    return {
+      metrics: metrics(phase, expected),
+      notes: [
+        `${count} subscribers connected in ${round(connectMs / 1000)} s; ${phase.publish.published} broadcasts at ${RATE}/s`,
+        `${phase.deliveries} of ${expected} deliveries; ${phase.latency.count} latency samples`,
+        loadNote(phase),
+      ],
+      failures: [...phaseFailures(phase), ...(phase.publish.skipped > 0 ? [`publisher skipped ${phase.publish.skipped}`] : [])],
+    };
+  });
 }
 
 /** Scenario (b). */

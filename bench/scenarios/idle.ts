@@ -6,7 +6,7 @@
 import { sampleProcesses } from '../lib/proc.js';
 import { sleep } from '../lib/time.js';
 import type { Target } from '../targets/types.js';
-import { connectAll, round, size, subscribers, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, withSetup } from './common.js';
 import type { Measurement, Scenario, ScenarioContext } from './types.js';
 
 /** Time for the server to settle (GC, lazy allocations) before each memory reading. */
@@ -14,33 +14,31 @@ const SETTLE_MS = 2000;
 
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 19_000, 50);
-  return withInstance(target, {}, (instance) =>
-    withGenerator(2, async (generator) => {
-      // A few sockets first, so one-time allocations (JIT, buffers, groups) are not counted per socket.
-      await connectAll(generator, instance.port, subscribers(instance, size(ctx.smoke, 100, 5), 0, 1_000_000));
-      await sleep(size(ctx.smoke, SETTLE_MS, 200));
-      const before = sampleProcesses(instance.pids);
-      ctx.log(`  connecting ${count} idle sockets`);
-      const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, 0));
-      await sleep(size(ctx.smoke, SETTLE_MS, 200));
-      const after = sampleProcesses(instance.pids);
-      const stats = await generator.stats();
-      const perSocket = (after.rssBytes - before.rssBytes) / count / 1024;
-      const failures = stats.open < stats.sockets ? [`${stats.sockets - stats.open} sockets were closed while idle`] : [];
-      return {
-        metrics: [
-          { key: 'rss_per_socket', label: 'server memory per idle socket', unit: 'KiB', value: perSocket, better: 'lower', chart: true, goal: { ratioMax: 1 } },
-          { key: 'rss_total', label: 'server RSS with all sockets', unit: 'MiB', value: after.rssBytes / 2 ** 20, better: 'lower' },
-          { key: 'connect_rate', label: 'connections per second', unit: '/s', value: (count * 1000) / connectMs, better: 'higher' },
-        ],
-        notes: [
-          `${count} sockets in ${round(connectMs / 1000)} s (batches of 500, 2 generator processes)`,
-          `RSS ${round(before.rssBytes / 2 ** 20, 1)} MiB -> ${round(after.rssBytes / 2 ** 20, 1)} MiB`,
-        ],
-        failures,
-      };
-    }),
-  );
+  return withSetup(target, {}, 2, async (instance, generator) => {
+    // A few sockets first, so one-time allocations (JIT, buffers, groups) are not counted per socket.
+    await connectAll(generator, instance.port, subscribers(instance, size(ctx.smoke, 100, 5), 0, 1_000_000));
+    await sleep(size(ctx.smoke, SETTLE_MS, 100));
+    const before = sampleProcesses(instance.pids);
+    ctx.log(`  connecting ${count} idle sockets`);
+    const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, 0));
+    await sleep(size(ctx.smoke, SETTLE_MS, 100));
+    const after = sampleProcesses(instance.pids);
+    const stats = await generator.stats();
+    const perSocket = (after.rssBytes - before.rssBytes) / count / 1024;
+    const failures = stats.open < stats.sockets ? [`${stats.sockets - stats.open} sockets were closed while idle`] : [];
+    return {
+      metrics: [
+        { key: 'rss_per_socket', label: 'server memory per idle socket', unit: 'KiB', value: perSocket, better: 'lower', chart: true, goal: { ratioMax: 1 } },
+        { key: 'rss_total', label: 'server RSS with all sockets', unit: 'MiB', value: after.rssBytes / 2 ** 20, better: 'lower' },
+        { key: 'connect_rate', label: 'connections per second', unit: '/s', value: (count * 1000) / connectMs, better: 'higher' },
+      ],
+      notes: [
+        `${count} sockets in ${round(connectMs / 1000)} s (batches of 500, 2 generator processes)`,
+        `RSS ${round(before.rssBytes / 2 ** 20, 1)} MiB -> ${round(after.rssBytes / 2 ** 20, 1)} MiB`,
+      ],
+      failures,
+    };
+  });
 }
 
 /** Scenario (c). */

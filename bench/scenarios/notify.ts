@@ -10,7 +10,7 @@ import type { LoadGenerator } from '../load/generator.js';
 import { cpuMsBetween, sampleProcesses } from '../lib/proc.js';
 import { summarizeLatency, type LatencySummary } from '../lib/stats.js';
 import type { Target, TargetInstance } from '../targets/types.js';
-import { connectAll, drain, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
+import { connectAll, drain, round, size, subscribers, warmUp, withSetup } from './common.js';
 import { withFreshDatabase } from './fresh-database.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
 
@@ -84,29 +84,27 @@ async function measure(ctx: ScenarioContext, target: Target, variant: NotifyVari
   const durationMs = size(ctx.smoke, 10_000, 500);
   const users = Array.from({ length: count }, (_, i) => `u${i}`);
   const options = { database: variant.database, postgresUrl, sdk: variant.via === 'sdk' };
-  return withInstance(target, options, (instance) =>
-    withGenerator(1, async (generator) => {
-      await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 10, 2)));
-      const http = new HttpClient(instance.port, 64);
-      try {
-        const publish = publisherFor(variant, instance, users, http);
-        await warmUp(ctx, (ms) => phase(generator, instance, publish, ms));
-        ctx.log(`  max rate for ${durationMs} ms (${variant.via}, ${variant.database})`);
-        const max = await phase(generator, instance, publish, durationMs);
-        const measured = ((max.report.published - max.report.errors) * 1000) / max.report.ms;
-        const halfRate = Math.max(1, Math.round(Math.min(variant.goal ?? measured, measured) / 2));
-        ctx.log(`  ${halfRate}/s for ${durationMs} ms (latency)`);
-        const half = await phase(generator, instance, publish, durationMs, halfRate);
-        return {
-          metrics: metrics(max, half, halfRate, variant),
-          notes: [`${count} users online; max phase: ${max.report.published} published, ${max.deliveries} delivered in ${round(max.elapsedMs / 1000)} s; ${half.latency.count} latency samples`],
-          failures: [...failuresOf(max, 'max rate'), ...failuresOf(half, 'half rate')],
-        };
-      } finally {
-        http.close();
-      }
-    }),
-  );
+  return withSetup(target, options, 1, async (instance, generator) => {
+    await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 10, 2)));
+    const http = new HttpClient(instance.port, 64);
+    try {
+      const publish = publisherFor(variant, instance, users, http);
+      await warmUp(ctx, (ms) => phase(generator, instance, publish, ms));
+      ctx.log(`  max rate for ${durationMs} ms (${variant.via}, ${variant.database})`);
+      const max = await phase(generator, instance, publish, durationMs);
+      const measured = ((max.report.published - max.report.errors) * 1000) / max.report.ms;
+      const halfRate = Math.max(1, Math.round(Math.min(variant.goal ?? measured, measured) / 2));
+      ctx.log(`  ${halfRate}/s for ${durationMs} ms (latency)`);
+      const half = await phase(generator, instance, publish, durationMs, halfRate);
+      return {
+        metrics: metrics(max, half, halfRate, variant),
+        notes: [`${count} users online; max phase: ${max.report.published} published, ${max.deliveries} delivered in ${round(max.elapsedMs / 1000)} s; ${half.latency.count} latency samples`],
+        failures: [...failuresOf(max, 'max rate'), ...failuresOf(half, 'half rate')],
+      };
+    } finally {
+      http.close();
+    }
+  });
 }
 
 /** Scenario (d) in one variant. */

@@ -8,7 +8,7 @@ import { connectRawClient, type RawClient } from '../load/raw-client.js';
 import { BENCH_HOST } from '../lib/net-util.js';
 import { waitUntil } from '../lib/time.js';
 import type { Target, TargetInstance } from '../targets/types.js';
-import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, warmUp, withSetup } from './common.js';
 import { WINDOW } from './fanout.js';
 import { deliveriesPerSecond, loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
@@ -29,9 +29,9 @@ function connectSlow(instance: TargetInstance): Promise<RawClient> {
 }
 
 /** Read what the slow socket was sent, to learn how it ended: a close code, a cut connection, or still open. */
-async function slowEnding(client: RawClient): Promise<{ code: number | null; ended: boolean }> {
+async function slowEnding(client: RawClient, ms: number): Promise<{ code: number | null; ended: boolean }> {
   client.resume();
-  await waitUntil(() => client.ended || client.closeCode !== null, 3000);
+  await waitUntil(() => client.ended || client.closeCode !== null, ms);
   return { code: client.closeCode, ended: client.ended };
 }
 
@@ -51,30 +51,28 @@ function metrics(base: FanoutPhaseResult, slow: FanoutPhaseResult, ending: { cod
 async function measure(ctx: ScenarioContext, target: Target): Promise<Measurement> {
   const count = size(ctx.smoke, 1000, 20);
   const durationMs = size(ctx.smoke, 10_000, 600);
-  return withInstance(target, {}, (instance) =>
-    withGenerator(1, async (generator) => {
-      await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
-      const phase = { generator, instances: [instance], window: WINDOW, sockets: count, pad: PAD };
-      await warmUp(ctx, (durationMs) => runFanoutPhase({ ...phase, durationMs }));
-      ctx.log(`  ${durationMs} ms all reading, then ${durationMs} ms with one socket that never reads`);
-      const base = await runFanoutPhase({ ...phase, durationMs });
-      const slowClient = await connectSlow(instance);
-      try {
-        const slow = await runFanoutPhase({ ...phase, durationMs });
-        const ending = await slowEnding(slowClient);
-        return {
-          metrics: metrics(base, slow, ending),
-          notes: [
-            `${count} readers, ${round(PAD.length / 1024, 1)} KiB messages, window ${WINDOW}; slow socket ${ending.code !== null ? `closed with ${ending.code}` : ending.ended ? 'cut without a close frame' : 'still open'}`,
-            loadNote(slow),
-          ],
-          failures: [...phaseFailures(base, 'all reading'), ...phaseFailures(slow, 'one never reads')],
-        };
-      } finally {
-        slowClient.destroy();
-      }
-    }),
-  );
+  return withSetup(target, {}, 1, async (instance, generator) => {
+    await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
+    const phase = { generator, instances: [instance], window: WINDOW, sockets: count, pad: PAD };
+    await warmUp(ctx, (durationMs) => runFanoutPhase({ ...phase, durationMs }));
+    ctx.log(`  ${durationMs} ms all reading, then ${durationMs} ms with one socket that never reads`);
+    const base = await runFanoutPhase({ ...phase, durationMs });
+    const slowClient = await connectSlow(instance);
+    try {
+      const slow = await runFanoutPhase({ ...phase, durationMs });
+      const ending = await slowEnding(slowClient, size(ctx.smoke, 3000, 300));
+      return {
+        metrics: metrics(base, slow, ending),
+        notes: [
+          `${count} readers, ${round(PAD.length / 1024, 1)} KiB messages, window ${WINDOW}; slow socket ${ending.code !== null ? `closed with ${ending.code}` : ending.ended ? 'cut without a close frame' : 'still open'}`,
+          loadNote(slow),
+        ],
+        failures: [...phaseFailures(base, 'all reading'), ...phaseFailures(slow, 'one never reads')],
+      };
+    } finally {
+      slowClient.destroy();
+    }
+  });
 }
 
 /** Scenario (f). */

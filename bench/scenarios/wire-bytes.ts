@@ -9,7 +9,7 @@ import { payload } from '../load/payload.js';
 import { runPollers, type PollersReport } from '../load/pollers.js';
 import { sleep } from '../lib/time.js';
 import type { Target, TargetInstance } from '../targets/types.js';
-import { connectAll, size, withGenerator, withInstance } from './common.js';
+import { connectAll, size, withSetup } from './common.js';
 import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js';
 
 /** Notifications per user per second. */
@@ -58,42 +58,40 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const durationMs = size(ctx.smoke, 60_000, 1500);
   const perUserRate = size(ctx.smoke, PER_USER_RATE, 1);
   const names = (prefix: string): string[] => Array.from({ length: users }, (_, i) => `${prefix}${i}`);
-  return withInstance(target, {}, (instance) =>
-    withGenerator(1, async (generator) => {
-      await connectAll(generator, instance.port, names('ws').map((u) => ({ path: instance.subscriberPath(u), capture: false })));
-      const stop = new AbortController();
-      const polling = Promise.all([pollers(instance, names('short'), 'short', stop.signal), pollers(instance, names('long'), 'long', stop.signal)]);
-      ctx.log(`  ${users} users per mode, ${durationMs} ms`);
-      const sent = await publish(instance, users, durationMs, perUserRate).finally(() => sleep(GRACE_MS).then(() => stop.abort()));
-      const [short, long] = await polling;
-      const ws = await generator.stats();
-      const delivered = [ws.deliveries, short.delivered, long.delivered];
-      const bytes = [ws.wireBytes, short.wireBytes, long.wireBytes];
-      const metric = (i: number, label: string): Metric => ({
-        key: `bytes_${MODES[i]}`,
-        label: `bytes per notification, ${label}`,
-        unit: 'B',
-        value: perNotification(bytes[i] ?? 0, delivered[i] ?? 0),
-        better: 'lower',
-        chart: true,
-      });
-      const failures = MODES.flatMap((mode, i) =>
-        (delivered[i] ?? 0) < (sent[i] ?? 0) ? [`${mode}: ${delivered[i]} of ${sent[i]} notifications delivered`] : [],
-      );
-      for (const [mode, r] of [['short', short], ['long', long]] as const) if (r.errors > 0) failures.push(`${mode} polling: ${r.errors} errors (${r.firstError ?? ''})`);
-      return {
-        metrics: [
-          metric(0, 'WebSocket'),
-          metric(1, 'short polling (1 s)'),
-          metric(2, 'long polling (wait=25)'),
-          { key: 'requests_short', label: 'short-poll requests per notification', unit: '', value: short.delivered ? short.requests / short.delivered : null, better: 'lower' },
-          { key: 'requests_long', label: 'long-poll requests per notification', unit: '', value: long.delivered ? long.requests / long.delivered : null, better: 'lower' },
-        ],
-        notes: [`${users} users per mode, ${perUserRate} notifications per user per second for ${durationMs / 1000} s; delivered ws/short/long: ${delivered.join('/')} of ${sent.join('/')}`],
-        failures,
-      };
-    }),
-  );
+  return withSetup(target, {}, 1, async (instance, generator) => {
+    await connectAll(generator, instance.port, names('ws').map((u) => ({ path: instance.subscriberPath(u), capture: false })));
+    const stop = new AbortController();
+    const polling = Promise.all([pollers(instance, names('short'), 'short', stop.signal), pollers(instance, names('long'), 'long', stop.signal)]);
+    ctx.log(`  ${users} users per mode, ${durationMs} ms`);
+    const sent = await publish(instance, users, durationMs, perUserRate).finally(() => sleep(GRACE_MS).then(() => stop.abort()));
+    const [short, long] = await polling;
+    const ws = await generator.stats();
+    const delivered = [ws.deliveries, short.delivered, long.delivered];
+    const bytes = [ws.wireBytes, short.wireBytes, long.wireBytes];
+    const metric = (i: number, label: string): Metric => ({
+      key: `bytes_${MODES[i]}`,
+      label: `bytes per notification, ${label}`,
+      unit: 'B',
+      value: perNotification(bytes[i] ?? 0, delivered[i] ?? 0),
+      better: 'lower',
+      chart: true,
+    });
+    const failures = MODES.flatMap((mode, i) =>
+      (delivered[i] ?? 0) < (sent[i] ?? 0) ? [`${mode}: ${delivered[i]} of ${sent[i]} notifications delivered`] : [],
+    );
+    for (const [mode, r] of [['short', short], ['long', long]] as const) if (r.errors > 0) failures.push(`${mode} polling: ${r.errors} errors (${r.firstError ?? ''})`);
+    return {
+      metrics: [
+        metric(0, 'WebSocket'),
+        metric(1, 'short polling (1 s)'),
+        metric(2, 'long polling (wait=25)'),
+        { key: 'requests_short', label: 'short-poll requests per notification', unit: '', value: short.delivered ? short.requests / short.delivered : null, better: 'lower' },
+        { key: 'requests_long', label: 'long-poll requests per notification', unit: '', value: long.delivered ? long.requests / long.delivered : null, better: 'lower' },
+      ],
+      notes: [`${users} users per mode, ${perUserRate} notifications per user per second for ${durationMs / 1000} s; delivered ws/short/long: ${delivered.join('/')} of ${sent.join('/')}`],
+      failures,
+    };
+  });
 }
 
 /** Scenario (g). */

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compiledScript } from '../lib/bundle.js';
-import { startServerChild, type ServerChild } from '../lib/child.js';
+import { startOnFreePort, startServerChild, type ServerChild } from '../lib/child.js';
 import { signUserToken } from '../lib/jwt.js';
-import { freePort } from '../lib/net-util.js';
 import { sdkRequester } from './sdk-ipc.js';
 import type { StartOptions, Target, TargetInstance } from './types.js';
 
@@ -90,15 +89,18 @@ export const tidingsTarget: Target = {
   capabilities: new Set(['broadcast', 'notify', 'sdk', 'poll', 'redis', 'postgres']),
   unavailableReason: () => (existsSync(CLI) ? null : 'dist/cli.js missing (run npm run build)'),
   async start(options: StartOptions = {}): Promise<TargetInstance> {
-    const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
     const secrets = { jwt: randomBytes(24).toString('hex'), apiKey: randomBytes(24).toString('hex') };
     const env = baseEnv(options, dir, secrets);
-    const args = options.sdk
-      ? [await compiledScript(SDK_SERVER), '--port', String(port), '--dist', join(ROOT, 'dist', 'index.js')]
-      : [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port)];
+    const sdkScript = options.sdk ? await compiledScript(SDK_SERVER) : null;
+    const args = (port: number): string[] =>
+      sdkScript
+        ? [sdkScript, '--port', String(port), '--dist', join(ROOT, 'dist', 'index.js')]
+        : [CLI, 'serve', '--host', '127.0.0.1', '--port', String(port)];
     try {
-      const child = await startServerChild({ args, port, env, ipc: options.sdk === true, cwd: ROOT, label: 'tidings' });
+      const child = await startOnFreePort((port) =>
+        startServerChild({ args: args(port), port, env, ipc: sdkScript !== null, cwd: ROOT, label: 'tidings' }),
+      );
       return instance(child, dir, secrets);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,7 @@
 /** Target `ws`: the hand-written broadcast loop of ws-reference.ts, one child process per instance. */
 import { fileURLToPath } from 'node:url';
 import { compiledScript } from '../lib/bundle.js';
-import { startServerChild } from '../lib/child.js';
-import { freePort } from '../lib/net-util.js';
+import { startOnFreePort, startServerChild } from '../lib/child.js';
 import type { Target, TargetInstance } from './types.js';
 
 const SERVER = fileURLToPath(new URL('./ws-reference.ts', import.meta.url));
@@ -14,11 +13,11 @@ export const wsTarget: Target = {
   capabilities: new Set(['broadcast']),
   unavailableReason: () => null,
   async start(): Promise<TargetInstance> {
-    const port = await freePort();
-    const child = await startServerChild({ args: [await compiledScript(SERVER), '--port', String(port)], port, label: 'ws reference' });
+    const script = await compiledScript(SERVER);
+    const child = await startOnFreePort((port) => startServerChild({ args: [script, '--port', String(port)], port, label: 'ws reference' }));
     return {
       pids: [child.pid],
-      port,
+      port: child.port,
       subscriberPath: () => '/',
       broadcastRequest: (data) => ({ method: 'POST', path: '/publish', body: JSON.stringify({ kind: 'bench', data }) }),
       stop: () => child.stop(),

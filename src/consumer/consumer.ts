@@ -9,6 +9,7 @@
  * An exception in any of these closes that connection with 4000 (reconnect) and is logged; the server
  * keeps serving everyone else.
  */
+import { isTidingsError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { ChannelLayer, LayerMessage } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
@@ -184,7 +185,9 @@ export class Consumer {
   }
 
   #fail(err: unknown): void {
-    this.log.error({ err }, 'consumer error');
+    // A TidingsError below 500 (e.g. an upgrade ws refused) is the client's doing: logged at info, not error.
+    if (isTidingsError(err) && err.status < 500) this.log.info({ err, code: err.code }, 'consumer refused the client');
+    else this.log.error({ err }, 'consumer error');
     if (this.#transport) this.#transport.close(CloseCode.CONSUMER_ERROR, 'consumer error');
     else if (!this.#handshake.settled) this.#handshake.reject(500, 'CONSUMER_ERROR');
   }

@@ -23,7 +23,8 @@ export interface ResolvedLayerOptions {
 function positive(name: string, value: number | undefined, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`channel layer option ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+    const kind = integer ? 'integer' : 'number';
+    throw new RangeError(`channel layer option ${name} must be a positive ${kind}, got ${String(value)}`);
   }
   return value;
 }

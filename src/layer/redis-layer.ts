@@ -19,10 +19,11 @@ import { redactUrl, silentLogger, type Logger } from '../log/index.js';
 import { LocalRegistry, type LayerUsage } from './local-registry.js';
 import { channelNode, createNodeId, InvalidNameError, newChannelName, validateChannelName } from './names.js';
 import { validateGroupName, validateMessage } from './names.js';
-import { resolveLayerOptions, type ResolvedLayerOptions } from './options.js';
+import { resolveLayerOptions } from './options.js';
 import { StateTracker, type StateListener } from './layer-state.js';
 import { RedisCodec } from './redis-codec.js';
 import { createInboundRouter } from './redis-inbound.js';
+import { RedisMembers } from './redis-members.js';
 import { TopicSubscriber } from './redis-subscriber.js';
 import { execPipeline, openConnection, quitConnection, RedisNames, unavailable } from './redis-connection.js';
 import {
@@ -46,11 +47,11 @@ export class RedisChannelLayer implements ChannelLayer {
     published: 0,
     droppedMalformed: 0,
   };
-  private readonly options: ResolvedLayerOptions;
   private readonly url: string;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly names: RedisNames;
+  private readonly members: RedisMembers;
   private readonly codec: RedisCodec;
   private readonly registry: LocalRegistry;
   private readonly tracker: StateTracker;
@@ -62,22 +63,23 @@ export class RedisChannelLayer implements ChannelLayer {
 
   /** Starts connecting at once, `degraded` until Redis answers; prefer {@link createRedisChannelLayer}. */
   constructor(options: RedisChannelLayerOptions) {
-    this.options = resolveLayerOptions(options);
+    const resolved = resolveLayerOptions(options);
     this.url = options.url;
     this.log = (options.logger ?? silentLogger()).child({ component: 'redis-layer', node: this.node });
     this.clock = options.clock ?? Date.now;
-    this.names = new RedisNames(this.options.prefix);
+    this.names = new RedisNames(resolved.prefix);
+    this.members = new RedisMembers(this.names, resolved.groupExpiryMs);
     this.codec = new RedisCodec(this.node, options.maxMessageBytes);
     this.tracker = new StateTracker('degraded', this.log);
     this.registry = new LocalRegistry({
-      ...this.options,
+      ...resolved,
       logger: this.log,
       clock: this.clock,
       stats: this.counters,
       onGroupEmpty: (group) => this.subscriber.drop(this.names.groupTopic(group)),
     });
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    const name = (role: string): string => `${this.options.prefix}-${role}-${this.node}`;
+    const name = (role: string): string => `${resolved.prefix}-${role}-${this.node}`;
     // Auto-pipelining sends the PUBLISHes of one tick in one write: several times the throughput of bursts.
     const cmdOptions = { enableAutoPipelining: true, ...options.redisOptions };
     this.cmd = openConnection(this.url, name('cmd'), timeout, cmdOptions);
@@ -115,7 +117,9 @@ export class RedisChannelLayer implements ChannelLayer {
     validateChannelName(channel);
     if (typeof onMessage !== 'function') throw new TypeError('receive needs a message handler function');
     if (this.ownerOf(channel) !== this.node) {
-      throw new InvalidNameError(`channel ${channel} belongs to another process; receive only channels from this layer's newChannel()`);
+      throw new InvalidNameError(
+        `channel ${channel} belongs to another process; receive only channels from this layer's newChannel()`,
+      );
     }
     return this.registry.receive(channel, onMessage);
   }
@@ -145,13 +149,7 @@ export class RedisChannelLayer implements ChannelLayer {
     validateChannelName(channel);
     this.assertOpen();
     const owner = this.ownerOf(channel);
-    const key = this.names.membersKey(group);
-    const now = this.clock();
-    const pipeline = this.cmd
-      .pipeline()
-      .zremrangebyscore(key, '-inf', now)
-      .zadd(key, now + this.options.groupExpiryMs, channel)
-      .pexpire(key, this.options.groupExpiryMs);
+    const pipeline = this.members.add(this.cmd.pipeline(), group, channel, this.clock());
     if (owner !== this.node) {
       pipeline.publish(this.names.nodeTopic(owner), this.codec.encodeMembership('add', group, channel));
       return this.strict(pipeline);
@@ -167,7 +165,7 @@ export class RedisChannelLayer implements ChannelLayer {
     validateChannelName(channel);
     const owner = channelNode(channel);
     if (owner === undefined || this.state === 'closed') return;
-    const pipeline = this.cmd.pipeline().zrem(this.names.membersKey(group), channel);
+    const pipeline = this.members.discard(this.cmd.pipeline(), group, channel);
     if (owner !== this.node) {
       pipeline.publish(this.names.nodeTopic(owner), this.codec.encodeMembership('discard', group, channel));
       return this.strict(pipeline);
@@ -232,10 +230,7 @@ export class RedisChannelLayer implements ChannelLayer {
     this.subscriber.close();
     this.registry.close();
     if (this.cmd.status === 'ready' && memberships.length > 0) {
-      const pipeline = this.cmd.pipeline();
-      for (const [group, members] of memberships) {
-        pipeline.zrem(this.names.membersKey(group), ...members.map(([channel]) => channel));
-      }
+      const pipeline = this.members.removeAll(this.cmd.pipeline(), memberships);
       await execPipeline(pipeline).catch((err: unknown) => this.log.debug({ err }, 'membership cleanup failed'));
     }
     await Promise.all([quitConnection(this.cmd), quitConnection(this.sub)]);
@@ -268,13 +263,7 @@ export class RedisChannelLayer implements ChannelLayer {
   private recordMemberships(): void {
     const memberships = this.registry.memberships();
     if (memberships.length === 0) return;
-    const pipeline = this.cmd.pipeline();
-    for (const [group, members] of memberships) {
-      const key = this.names.membersKey(group);
-      pipeline.zadd(key, ...members.flatMap(([channel, expiresAt]) => [expiresAt, channel]));
-      pipeline.pexpire(key, this.options.groupExpiryMs);
-    }
-    void this.lenient(pipeline, 'memberships not re-recorded in redis');
+    void this.lenient(this.members.recordAll(this.cmd.pipeline(), memberships), 'memberships not re-recorded in redis');
   }
 
   private async publish(topic: string, payload: string): Promise<void> {
@@ -304,7 +293,9 @@ export class RedisChannelLayer implements ChannelLayer {
   private ownerOf(channel: string): string {
     const node = channelNode(channel);
     if (node === undefined) {
-      throw new InvalidNameError(`channel ${channel} is not process-specific; the Redis layer routes by the node in names from newChannel()`);
+      throw new InvalidNameError(
+        `channel ${channel} is not process-specific; the Redis layer routes by the node in names from newChannel()`,
+      );
     }
     return node;
   }

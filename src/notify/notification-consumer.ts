@@ -254,15 +254,17 @@ export class NotificationConsumer extends JsonConsumer {
 }
 
 /**
- * The `/inform/` application: refuses an anonymous connection with 401 unless `allowAnonymous` (whatever
- * authenticator ran), a user over the per-user connection limit with 429, then runs a NotificationConsumer.
+ * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
+ * (whatever authenticator ran), refuses a user over the per-user connection limit with 429, then runs a
+ * NotificationConsumer.
  * Put it behind origin and auth middleware.
  */
 export function notificationApp(deps: NotificationDeps): SocketApp {
   return (scope, handshake) => {
     const id = scope.user?.id;
     if (id === undefined && !deps.settings.allowAnonymous) {
-      handshake.reject(401, 'UNAUTHORIZED', 'this endpoint needs an authenticated user');
+      // As the auth middleware answers /inform/: a close code a browser can read, not an HTTP status.
+      handshake.accept().close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
       return;
     }
     if (id !== undefined) {

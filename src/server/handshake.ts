@@ -91,7 +91,12 @@ export class ServerHandshake implements Handshake {
     this.deps.wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = ws;
     });
-    if (!accepted) throw new TidingsError('INTERNAL', 'the client went away during the handshake');
+    if (!accepted) {
+      // ws answered 400 itself (e.g. a malformed Sec-WebSocket-Extensions) or the client went away: a refusal,
+      // so release what the server holds for this handshake (the per-IP slot) and report the client's fault.
+      this.deps.onRefuse(400);
+      throw new TidingsError('BAD_HANDSHAKE', 'the upgrade was refused (invalid extension offer) or the client went away');
+    }
     return this.deps.open(accepted, this.scope, this.log);
   }
 

@@ -27,14 +27,31 @@ export function trustedProxyMatcher(trusted: readonly string[]): (ip: string) =>
     const family = isIP(address);
     if (family === 0) throw new TypeError(`trusted proxy "${entry}" is not an IP address or CIDR`);
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, Number(prefix), type);
+    if (prefix === undefined) {
+      list.addAddress(address, type);
+      continue;
+    }
+    const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (!(bits <= (family === 4 ? 32 : 128))) throw new TypeError(`trusted proxy "${entry}" has an invalid prefix length`);
+    list.addSubnet(address, bits, type);
   }
   return (ip) => {
     const clean = normaliseIp(ip);
     const family = isIP(clean);
     return family !== 0 && list.check(clean, family === 4 ? 'ipv4' : 'ipv6');
   };
+}
+
+/**
+ * One X-Forwarded-For hop as an address, or null when malformed. Some proxies add a port:
+ * `203.0.113.9:41234` and `[2001:db8::1]:443` are accepted; a bare IPv6 address is left as is.
+ */
+export function parseHop(hop: string): string | null {
+  let h = hop.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(h);
+  if (bracketed) h = bracketed[1] as string;
+  else if (/^[\d.]+:\d+$/.test(h)) h = h.slice(0, h.indexOf(':'));
+  return isIP(h) === 0 ? null : normaliseIp(h);
 }
 
 /** A function giving the client address of a request, per `options`. */
@@ -46,14 +63,15 @@ export function clientAddressResolver(options: ProxyOptions): (req: IncomingMess
     const forwarded = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
       .split(',')
-      .map((h) => normaliseIp(h.trim()))
-      .filter((h) => isIP(h) !== 0);
+      .map(parseHop)
+      .filter((h): h is string => h !== null);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i] as string;
       if (!isTrusted(hop)) return hop;
     }
     const realIp = req.headers['x-real-ip'];
-    if (typeof realIp === 'string' && isIP(realIp.trim()) !== 0) return normaliseIp(realIp.trim());
+    const real = typeof realIp === 'string' ? parseHop(realIp) : null;
+    if (real) return real;
     return hops[0] ?? peer;
   };
 }

@@ -212,10 +212,12 @@ describe('isolation: only the token decides the personal group', () => {
     }
   });
 
-  it('anonymous sockets are refused with 401 unless allowAnonymous', async () => {
+  it('anonymous sockets are closed with 4501 before any frame unless allowAnonymous', async () => {
     const strict = await startTestServer();
     try {
-      await assert.rejects(strict.connect('/inform/'), (err: Error & { status?: number }) => err.status === 401);
+      const socket = await strict.connect('/inform/');
+      assert.deepEqual(await socket.closed(), { code: 4501, reason: 'UNAUTHORIZED' });
+      assert.equal(socket.pending, 0);
     } finally {
       await strict.close();
     }

@@ -221,13 +221,13 @@ describe('MemoryChannelLayer', () => {
     assert.deepEqual(layer.usage(), { channels: 0, groups: 0 });
   });
 
-  it('validates options up front, naming the option', () => {
+  it('validates options and arguments up front, naming the option', (t) => {
     assert.throws(() => createMemoryChannelLayer({ capacity: 0 }), /capacity must be a positive integer, got 0/);
     assert.throws(() => createMemoryChannelLayer({ capacity: 1.5 }), RangeError);
     assert.throws(() => createMemoryChannelLayer({ expiry: -1 }), /expiry/);
     assert.throws(() => createMemoryChannelLayer({ groupExpiry: Number.NaN }), /groupExpiry/);
     assert.throws(() => createMemoryChannelLayer({ prefix: 'bad prefix' }), TypeError);
-    assert.throws(() => open({ after: () => {} } as unknown as TestContext).receive('ok', 5 as never), TypeError);
+    assert.throws(() => open(t).receive('ok', 5 as never), /handler function/);
   });
 
   it('defaults: capacity 100', async (t) => {

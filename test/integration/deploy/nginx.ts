@@ -1,0 +1,115 @@
+/**
+ * Real nginx for tests, running deploy/nginx/tidings.conf itself: the file is copied into a temporary
+ * prefix with only its listen address, its upstream port and (optionally) proxy_read_timeout substituted,
+ * and included from a minimal nginx.conf (temp paths and logs inside the prefix, so nothing outside it is
+ * touched). nginx runs in the foreground as a child process and is stopped by its pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { OutputLog, ROOT, findBinary, tempDir, within } from './child.js';
+
+export const NGINX_CONF = join(ROOT, 'deploy', 'nginx', 'tidings.conf');
+
+export interface NginxOptions {
+  /** Port of the Tidings process behind it (replaces 127.0.0.1:8006 in the upstream). */
+  upstreamPort: number;
+  /** Replaces the WebSocket location's `proxy_read_timeout 75s` (e.g. `12s`). */
+  readTimeout?: string;
+}
+
+export interface Nginx {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** nginx's stderr (error log). */
+  readonly output: OutputLog;
+  stop(): Promise<void>;
+}
+
+/** A TCP port free right now on 127.0.0.1 (for programs that cannot listen on port 0, like nginx). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Replace `pattern` in `text`, which must match exactly once (so a reshaped conf fails loudly). */
+export function substitute(text: string, pattern: RegExp, replacement: string, file: string): string {
+  const matches = text.match(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`)) ?? [];
+  if (matches.length !== 1) throw new Error(`${file}: expected exactly one match of ${pattern}, found ${matches.length}`);
+  return text.replace(pattern, replacement);
+}
+
+/** deploy/nginx/tidings.conf with the test's addresses. */
+export function testSiteConf(port: number, options: NginxOptions): string {
+  let conf = readFileSync(NGINX_CONF, 'utf8');
+  conf = substitute(conf, /^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`, NGINX_CONF);
+  conf = substitute(conf, /^(\s*)server 127\.0\.0\.1:8006;$/m, `$1server 127.0.0.1:${options.upstreamPort};`, NGINX_CONF);
+  if (options.readTimeout) conf = substitute(conf, /proxy_read_timeout 75s;/, `proxy_read_timeout ${options.readTimeout};`, NGINX_CONF);
+  return conf;
+}
+
+function mainConf(prefix: string): string {
+  // As root, nginx would run its workers as "nobody", which cannot use the root-owned temporary prefix.
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `    ${t}_temp_path ${join(prefix, `${t}_temp`)};`).join('\n');
+  return `${user}worker_processes 1;
+events {
+    worker_connections 512;
+}
+http {
+    access_log ${join(prefix, 'access.log')};
+${temp}
+    include ${join(prefix, 'tidings.conf')};
+}
+`;
+}
+
+/** Start nginx in front of a Tidings port and wait until its worker runs. */
+export async function startNginx(options: NginxOptions): Promise<Nginx> {
+  const bin = findBinary('nginx');
+  if (!bin) throw new Error('nginx is not installed (apt-get install -y nginx-light)');
+  const dir = tempDir('nginx');
+  const port = await freePort();
+  writeFileSync(join(dir.path, 'tidings.conf'), testSiteConf(port, options));
+  writeFileSync(join(dir.path, 'nginx.conf'), mainConf(dir.path));
+  const child: ChildProcess = spawn(
+    bin,
+    ['-e', 'stderr', '-p', dir.path, '-c', join(dir.path, 'nginx.conf'), '-g', `daemon off; pid ${join(dir.path, 'nginx.pid')}; error_log stderr notice;`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const output = new OutputLog();
+  child.stderr?.on('data', (c: Buffer) => output.feed(c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const started = new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (/start worker process/.test(output.text)) resolve();
+    };
+    child.stderr?.on('data', check);
+    void exited.then((code) => reject(new Error(`nginx exited with ${code}:\n${output.text}`)));
+  });
+  try {
+    await within(started, 10_000, 'nginx start');
+  } catch (err) {
+    child.kill('SIGKILL');
+    dir.remove();
+    throw err;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await within(exited, 10_000, 'nginx stop').catch(() => child.kill('SIGKILL'));
+      dir.remove();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Graceful shutdown of a real `tidings serve` process on SIGTERM, with clients connected and a publisher
+ * posting notifications over HTTP the whole time:
+ *   - every client gets close code 4001 (reconnect elsewhere);
+ *   - during the drain `/readyz` answers 503 and new WebSocket handshakes are refused with 503;
+ *   - the process exits 0 within --shutdown-timeout;
+ *   - restarted on the same SQLite file, every notification that got a 201 is in the inbox.
+ * One "stubborn" client completes the upgrade and then never answers the close handshake, so the drain lasts
+ * until the shutdown deadline and its states can be observed; it is cut at the deadline.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import type { TestSocket } from '../../../src/testing/index.js';
+import { TidingsProcess, openSocket, publish, secrets, tempDir, tokenFor, within } from './child.js';
+
+const SHUTDOWN_TIMEOUT_S = 3;
+const USERS = ['sd-0', 'sd-1', 'sd-2', 'sd-3', 'sd-4'];
+
+/** Upgrade a raw TCP connection, then ignore everything (never answers the close frame). */
+async function stubbornClient(port: number, token: string): Promise<{ socket: Socket; ended: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => {});
+  const upgraded = new Promise<void>((resolve, reject) => {
+    socket.once('data', (chunk: Buffer) => (chunk.toString('latin1').startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(chunk.toString()))));
+  });
+  socket.write(
+    `GET /inform/?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await within(upgraded, 5000, 'stubborn upgrade');
+  return { socket, ended };
+}
+
+interface Acked {
+  user: string;
+  id: string;
+  afterSignal: boolean;
+}
+
+/** Publish in `lanes` parallel loops until `done()`; returns what was acknowledged with 201. */
+function publishContinuously(url: string, apiKey: string, lanes: number, signalled: () => boolean, done: () => boolean): Promise<{ acked: Acked[]; failed: number }> {
+  const acked: Acked[] = [];
+  let failed = 0;
+  let n = 0;
+  const lane = async () => {
+    while (!done()) {
+      const user = USERS[n++ % USERS.length] as string;
+      const sentAfterSignal = signalled();
+      try {
+        const res = await publish(url, apiKey, user, { n });
+        if (res.status === 201 && res.body.id) acked.push({ user, id: res.body.id, afterSignal: sentAfterSignal });
+        else failed++;
+      } catch {
+        failed++;
+        // connection refused or cut: the server is going away
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  };
+  return Promise.all(Array.from({ length: lanes }, lane)).then(() => ({ acked, failed }));
+}
+
+async function inboxIds(url: string, apiKey: string, user: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let before: number | null | undefined;
+  do {
+    const res = await fetch(`${url}/v1/users/${user}/notifications?limit=100${before ? `&before=${before}` : ''}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    assert.equal(res.status, 200);
+    const page = (await res.json()) as { items: Array<{ id: string }>; nextBefore: number | null };
+    for (const item of page.items) ids.add(item.id);
+    before = page.nextBefore;
+  } while (before);
+  return ids;
+}
+
+describe('graceful shutdown of a real process', () => {
+  const keys = secrets();
+  const dir = tempDir('shutdown');
+  const env = { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/inbox.db` };
+  const procs: TidingsProcess[] = [];
+  after(async () => {
+    for (const p of procs) if (p.child.exitCode === null) await p.stop('SIGKILL');
+    dir.remove();
+  });
+
+  it('SIGTERM: clients get 4001, /readyz 503 while draining, exit 0 in time, no acknowledged notification lost', { timeout: 60_000 }, async () => {
+    const first = await TidingsProcess.start({ args: ['--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S)], env });
+    procs.push(first);
+    const wsBase = `ws://127.0.0.1:${first.port}/inform/?token=`;
+    const clients: TestSocket[] = [];
+    for (let i = 0; i < 20; i++) clients.push(await openSocket(wsBase + (await tokenFor(keys.jwtSecret, USERS[i % USERS.length] as string))));
+    await Promise.all(clients.map((c) => c.nextOfType('hello')));
+    const stubborn = await stubbornClient(first.port, await tokenFor(keys.jwtSecret, 'sd-stubborn'));
+
+    let signalledAt = 0;
+    let exited = false;
+    void first.exited.then(() => (exited = true));
+    const publishing = publishContinuously(first.url, keys.apiKey, 4, () => signalledAt > 0, () => exited);
+    await first.log.waitFor(() => true, 1); // the process is up; let the publisher get going
+    await within(
+      (async () => {
+        while ((await (await fetch(`${first.url}/v1/stats`, { headers: { authorization: `Bearer ${keys.apiKey}` } })).json() as { connections: number }).connections < 21) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })(),
+      5000,
+      'all sockets registered',
+    );
+
+    signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+
+    // Readiness fails while the drain runs (the stubborn client holds it open until the deadline).
+    let readyz: { status: number; body: { checks?: Record<string, boolean> } } | null = null;
+    while (!exited && !readyz) {
+      const res = await fetch(`${first.url}/readyz`).catch(() => null);
+      if (res?.status === 503) readyz = { status: res.status, body: (await res.json()) as { checks?: Record<string, boolean> } };
+    }
+    assert.ok(readyz, '/readyz never answered 503 during the drain');
+    assert.equal(readyz.body.checks?.draining, false);
+    await assert.rejects(openSocket(wsBase + (await tokenFor(keys.jwtSecret, 'sd-late'))), (err: Error & { status?: number }) => err.status === 503);
+
+    const closes = await Promise.all(clients.map((c) => c.closed(5000)));
+    for (const close of closes) assert.equal(close.code, 4001);
+
+    const { code } = await within(first.exited, (SHUTDOWN_TIMEOUT_S + 5) * 1000, 'exit after SIGTERM');
+    const tookMs = Date.now() - signalledAt;
+    assert.equal(code, 0);
+    assert.ok(tookMs < SHUTDOWN_TIMEOUT_S * 1000, `exit took ${tookMs} ms, over the ${SHUTDOWN_TIMEOUT_S} s shutdown timeout`);
+    await within(stubborn.ended, 1000, 'stubborn client cut');
+    assert.ok(first.log.entries.some((e) => e.msg === 'stopped'));
+
+    const { acked } = await publishing;
+    assert.ok(acked.length > 20, `only ${acked.length} publishes acknowledged`);
+
+    const second = await TidingsProcess.start({ env });
+    procs.push(second);
+    const stored = new Map<string, Set<string>>();
+    for (const user of USERS) stored.set(user, await inboxIds(second.url, keys.apiKey, user));
+    const lost = acked.filter((a) => !stored.get(a.user)?.has(a.id));
+    assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged notifications lost`);
+    const exit = await second.stop();
+    assert.equal(exit.code, 0);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Several processes on the real Redis (TIDINGS_TEST_REDIS_URL, a key prefix of its own) sharing one
+ * PostgreSQL database (of its own): two `tidings serve` processes and a third that only publishes. alice's
+ * tabs on both servers see each notification exactly once, in one per-user sequence, with the exact unread
+ * count; a broadcast reaches both servers' clients once. Also the start-up errors of `tidings serve`.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { signToken } from '../../../src/notify/index.js';
+import { TEST_JWT_SECRET, TestSocket, type Frame } from '../../../src/testing/index.js';
+import { deleteKeys, freePort, rawClient, REDIS_URL, redisSkipReason } from '../layer/redis-env.js';
+import { apiCall, childEnv, framesUntil, freshPostgresDatabase, postgresSkipReason, ROOT, runCli, shownCount, startServe, uniqueName, type ServeProcess } from './env.js';
+
+const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
+const PUBLISHER = fileURLToPath(new URL('./fixtures/publisher.ts', import.meta.url));
+
+/** Run the publish-only process with `plan`; resolves with the seqs it stored. */
+function runPublisher(plan: unknown, env: Record<string, string>): Promise<number[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', PUBLISHER, JSON.stringify(plan)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve((JSON.parse(out) as { seqs: number[] }).seqs);
+      else reject(new Error(`publisher exited ${code}:\n${err}`));
+    });
+  });
+}
+
+describe('two server processes and a publisher on Redis + PostgreSQL', { skip }, () => {
+  const prefix = uniqueName('t-notify').replace(/_/g, '-');
+  let db: { url: string; drop(): Promise<void> };
+  let a: ServeProcess;
+  let b: ServeProcess;
+  const open: TestSocket[] = [];
+
+  before(async () => {
+    db = await freshPostgresDatabase();
+    const args = ['--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
+    [a, b] = await Promise.all([startServe(args), startServe(args)]);
+  });
+  after(async () => {
+    for (const s of open) s.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.drop();
+    const redis = rawClient();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  async function connect(server: ServeProcess, user: string): Promise<TestSocket> {
+    const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
+    const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
+    open.push(socket);
+    assert.equal((await socket.nextFrame()).type, 'hello');
+    return socket;
+  }
+
+  it("alice's tabs on both servers see every notification once, in one sequence; bob sees none", async () => {
+    const [tabA, tabB, bob] = await Promise.all([connect(a, 'alice'), connect(b, 'alice'), connect(b, 'bob')]);
+    const env = { PUBLISHER_REDIS_URL: REDIS_URL, PUBLISHER_LAYER_PREFIX: prefix, PUBLISHER_DATABASE_URL: db.url };
+    const plan = { notify: Array.from({ length: 20 }, (_, i) => ({ to: 'alice', kind: 'reply', data: { via: 'publisher', i } })) };
+    // The three processes publish to alice at the same time.
+    const [fromPublisher, fromA, fromB] = await Promise.all([
+      runPublisher(plan, env),
+      Promise.all(Array.from({ length: 20 }, (_, i) => apiCall(a.url, '/v1/notifications', { to: 'alice', kind: 'reply', data: { via: 'a', i } }))),
+      Promise.all(Array.from({ length: 20 }, (_, i) => apiCall(b.url, '/v1/notifications', { to: 'alice', kind: 'reply', data: { via: 'b', i } }))),
+    ]);
+    const seqs = [...fromPublisher, ...fromA.map((r) => r.body.seq as number), ...fromB.map((r) => r.body.seq as number)];
+    assert.deepEqual([...seqs].sort((x, y) => x - y), Array.from({ length: 60 }, (_, i) => i + 1), 'one per-user sequence, no gap');
+
+    const marker = await apiCall(a.url, '/v1/notifications', { to: 'alice', kind: 'marker', data: {} });
+    assert.equal(marker.body.seq, 61);
+    for (const tab of [tabA, tabB]) {
+      const frames = await framesUntil(tab, (f) => f.kind === 'marker', 10_000);
+      assert.deepEqual(frames.filter((f) => f.type === 'notification').map((f) => f.seq), Array.from({ length: 61 }, (_, i) => i + 1));
+      assert.equal(shownCount(frames, 0), 61);
+    }
+    const count = await apiCall(b.url, '/v1/users/alice/unread-count');
+    assert.deepEqual(count.body, { unread: 61, seq: 61 });
+    await apiCall(b.url, '/v1/notifications', { to: 'bob', kind: 'marker', data: {} });
+    assert.deepEqual((await framesUntil(bob, (f) => f.kind === 'marker')).map((f) => f.seq), [1]);
+  });
+
+  it('a read on one server answers the count on the tab on the other server', async () => {
+    const [tabA, tabB] = await Promise.all([connect(a, 'carol'), connect(b, 'carol')]);
+    const r1 = await apiCall(b.url, '/v1/notifications', { to: 'carol', kind: 'reply', data: {} });
+    await apiCall(b.url, '/v1/notifications', { to: 'carol', kind: 'reply', data: {} });
+    for (const tab of [tabA, tabB]) assert.deepEqual((await framesUntil(tab, (f) => f.seq === 2)).map((f) => f.unread), [1, 2]);
+    tabA.send({ type: 'read', ids: [r1.body.id] });
+    for (const tab of [tabA, tabB]) assert.deepEqual(await tab.nextFrame(), { type: 'unread', count: 1 });
+  });
+
+  it('a broadcast from the publisher reaches clients on both servers once', async () => {
+    const [alice, bob, anonymousPeer] = await Promise.all([connect(a, 'dave'), connect(b, 'erin'), connect(b, 'frank')]);
+    const env = { PUBLISHER_REDIS_URL: REDIS_URL, PUBLISHER_LAYER_PREFIX: prefix, PUBLISHER_DATABASE_URL: db.url };
+    await runPublisher({ broadcast: [{ kind: 'announcement', data: { text: 'hello everyone' } }] }, env);
+    const done = await apiCall(a.url, '/v1/broadcasts', { kind: 'marker', data: {} });
+    assert.equal(done.status, 202);
+    for (const s of [alice, bob, anonymousPeer]) {
+      const frames: Frame[] = await framesUntil(s, (f) => f.kind === 'marker', 10_000);
+      assert.deepEqual(frames.map((f) => f.kind), ['announcement', 'marker']);
+    }
+  });
+});
+
+describe('tidings serve: start-up errors', { concurrency: true }, () => {
+  it('--workers 2 without a Redis URL exits non-zero naming the problem', async () => {
+    const r = await runCli(['serve', '--workers', '2', '--port', '0', '--database-url', 'sqlite::memory:']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--workers 2 needs a Redis URL/);
+  });
+
+  it('an unreachable --redis-url exits non-zero within 10 s, naming the URL with its password redacted', async () => {
+    const port = await freePort();
+    const r = await runCli(['serve', '--port', '0', '--database-url', 'sqlite::memory:', '--redis-url', `redis://app:hunter2@127.0.0.1:${port}/0`], { timeoutMs: 12_000 });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 1, 'exited by itself, not killed');
+    assert.ok(r.ms < 10_000, `exited after ${r.ms} ms`);
+    assert.match(r.stderr, new RegExp(`redis://app:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(r.stderr + r.stdout, /hunter2/);
+  });
+});

@@ -1,0 +1,10 @@
+import { startChildServer } from '../helpers/child-server.js';
+import { connect } from 'node:net';
+const srv = await startChildServer({ handshakeTimeout: 2 });
+console.log('started');
+const t0 = Date.now();
+const socks = Array.from({ length: 5 }, () => { const s = connect(srv.port, '127.0.0.1'); s.on('error', () => {}); s.on('close', () => console.log('closed', Date.now() - t0)); return s; });
+await new Promise((r) => setTimeout(r, 5000));
+console.log('fds', srv.fds());
+for (const s of socks) s.destroy();
+await srv.stop();
