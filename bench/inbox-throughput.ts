@@ -7,7 +7,7 @@
  *     [--only sqlite-full,sqlite-normal,postgres] [--pg postgres://postgres@127.0.0.1:5432/test]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,8 @@ interface Result {
   p50: number;
   p99: number;
   maxStallMs: number;
+  /** CPU time of this process per add (user + system), in µs: robust when the machine is shared. */
+  cpuPerAdd: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -60,7 +62,9 @@ async function measure(target: string, store: InboxStore): Promise<Result> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lat = await drive(store, seconds * 1000, true);
+  const cpu = process.cpuUsage(cpu0);
   const elapsed = (performance.now() - t0) / 1000;
   loop.disable();
   const r = {
@@ -70,8 +74,8 @@ async function measure(target: string, store: InboxStore): Promise<Result> {
     p50: percentile(lat, 0.5),
     p99: percentile(lat, 0.99),
     maxStallMs: loop.max / 1e6,
+    cpuPerAdd: (cpu.user + cpu.system) / lat.length,
   };
-  console.error(`${target}: ${r.perSecond}/s`);
   return r;
 }
 
@@ -112,8 +116,10 @@ for (const name of args.only.split(',')) {
   results.push(await run());
 }
 console.log(`\ninbox add throughput: ${callers} concurrent callers, ${users} users, ${seconds} s per target\n`);
-console.log('| target | adds/s | p50 ms | p99 ms | max event-loop stall ms |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| target | adds/s | p50 ms | p99 ms | max event-loop stall ms | client CPU µs/add |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.target} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.maxStallMs.toFixed(1)} |`);
+  const cells = [r.perSecond, r.p50.toFixed(1), r.p99.toFixed(1), r.maxStallMs.toFixed(1), r.cpuPerAdd.toFixed(1)];
+  console.log(`| ${r.target} | ${cells.join(' | ')} |`);
 }
+console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);

@@ -11,7 +11,8 @@ import type { Target } from './targets/types.js';
 
 /** Longest a single scenario may run on one target. */
 export function scenarioBudgetMs(smoke: boolean): number {
-  return smoke ? 40_000 : 10 * 60_000;
+  // Generous for smoke runs: next to a loaded test suite, starting processes alone can take seconds.
+  return smoke ? 120_000 : 10 * 60_000;
 }
 
 /** Whether a missing target or service must fail the run rather than be reported unavailable. */

@@ -1,7 +1,7 @@
 // Field Notes, the Tidings demo page. Served with a CSP of script-src 'self': no inline scripts anywhere.
 // Act as alice, bob or carol (one per tab: the choice lives in sessionStorage and in ?as=), post comments,
 // follow people and send announcements through the demo API; the <tidings-bell> shows what arrives.
-import { describeNotification } from '/static/tidings-bell.js';
+import { describeNotification, relativeTime } from '/static/tidings-bell.js';
 
 const USERS = ['alice', 'bob', 'carol'];
 const STORAGE_KEY = 'tidings-demo-user';
@@ -18,8 +18,8 @@ function initialUser() {
 
 let user = initialUser();
 
-/** A fresh dev token for the current user (each call asks the server: tokens die with a server restart). */
-async function getToken() {
+/** Asks the server for a dev token for the current user (development mode only). */
+async function fetchToken() {
   const response = await fetch('/demo/api/token', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -30,13 +30,38 @@ async function getToken() {
   return body.token;
 }
 
+/** The current user's token, shared by the bell and the demo API calls: `{ user, token: Promise }`. */
+let cached = null;
+function tokenEntry(fresh) {
+  if (fresh || !cached || cached.user !== user) {
+    const entry = { user, token: fetchToken() };
+    entry.token.catch(() => {
+      if (cached === entry) cached = null; // never keep a failed request
+    });
+    cached = entry;
+  }
+  return cached;
+}
+
+/**
+ * The bell's token supplier, called before every (re)connect: each call asks the server, so a restarted
+ * server with another secret is no problem. The API calls below reuse the latest token.
+ */
+const getToken = () => tokenEntry(true).token;
+
 /** POST to the demo API as the current user; throws with the server's message on failure. */
-async function api(path, body) {
+async function api(path, body, retried = false) {
+  const entry = tokenEntry(false);
   const response = await fetch(path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${await getToken()}` },
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${await entry.token}` },
     body: JSON.stringify(body),
   });
+  // A refused token (expired, or the server restarted with another secret): get a new one, once.
+  if (response.status === 401 && !retried) {
+    if (cached === entry) cached = null;
+    return api(path, body, true);
+  }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.message || `request failed (${response.status})`);
   return answer;
@@ -109,11 +134,12 @@ function switchTo(next) {
 
 // ---- actions ----------------------------------------------------------------------------------------
 
-function addComment(author, text) {
+/** Appends a comment; `createdAt` (ISO) for stored ones, none for one just posted (animated in). */
+function addComment(author, text, createdAt) {
   const item = document.createElement('li');
-  item.className = 'comment is-new';
+  item.className = createdAt ? 'comment' : 'comment is-new';
   const avatar = document.createElement('span');
-  avatar.className = `avatar avatar-${author}`;
+  avatar.className = USERS.includes(author) ? `avatar avatar-${author}` : 'avatar';
   avatar.setAttribute('aria-hidden', 'true');
   avatar.textContent = author[0].toUpperCase();
   const body = document.createElement('div');
@@ -124,7 +150,7 @@ function addComment(author, text) {
   name.textContent = author;
   const when = document.createElement('span');
   when.className = 'muted';
-  when.textContent = ' · just now';
+  when.textContent = ` · ${(createdAt && relativeTime(createdAt)) || 'just now'}`;
   meta.append(name, when);
   const paragraph = document.createElement('p');
   paragraph.textContent = text; // text only: a comment is never parsed as HTML
@@ -132,6 +158,16 @@ function addComment(author, text) {
   item.append(avatar, body);
   $('#comment-list').append(item);
   $('#comment-count').textContent = String($('#comment-list').children.length);
+}
+
+/** The comments posted since the server started (the demo server keeps the last 100 in memory). */
+async function loadComments() {
+  const response = await fetch('/demo/api/article', { headers: { accept: 'application/json' } });
+  if (!response.ok) return;
+  const article = await response.json();
+  for (const c of Array.isArray(article.comments) ? article.comments : []) {
+    if (typeof c?.from === 'string' && typeof c.text === 'string') addComment(c.from, c.text, c.createdAt);
+  }
 }
 
 async function withBusy(button, work) {
@@ -201,3 +237,4 @@ bell.addEventListener('tidings-state', (event) => {
 
 renderUser();
 switchTo(user);
+loadComments().catch(() => undefined); // the static comments are enough when the demo API is down

@@ -18,7 +18,7 @@ export interface ServerChildOptions {
   readonly cwd?: string;
   /** Open an IPC channel (for children that take commands). Default false. */
   readonly ipc?: boolean;
-  /** Milliseconds to wait for the port. Default 15000. */
+  /** Milliseconds to wait for the port. Default 30000. */
   readonly readyTimeoutMs?: number;
   /** Label used in error messages. */
   readonly label: string;
@@ -71,10 +71,12 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
   const gone = (): boolean => spawnError !== undefined || child.exitCode !== null || child.signalCode !== null;
-  const ready = await waitForPort(options.port, options.readyTimeoutMs ?? 15_000, gone);
+  const readyMs = options.readyTimeoutMs ?? 30_000;
+  const ready = await waitForPort(options.port, readyMs, gone);
   if (!ready || child.pid === undefined) {
+    const exited = gone();
     await stopChild(child, 1000);
-    const why = spawnError?.message ?? `exit ${String(child.exitCode ?? child.signalCode ?? 'timeout')}`;
+    const why = spawnError?.message ?? (exited ? `exit ${String(child.exitCode ?? child.signalCode)}` : `not listening on ${options.port} after ${readyMs} ms`);
     throw new Error(`${options.label} did not start (${why}): ${output().trim().slice(-2000)}`);
   }
   let stopping: Promise<void> | undefined;

@@ -6,20 +6,10 @@ import { Reservoir } from '../lib/stats.js';
 import { wallClockMs } from '../lib/time.js';
 import { connectRawClient, type RawClient } from './raw-client.js';
 import { connectWsClient, type WsClient } from './ws-client.js';
-import type { ConnectReport, PoolStats, SocketSpec } from './protocol.js';
+import type { ConnectReport, ConnectSettings, PoolStats, SocketSpec } from './protocol.js';
 
 /** How a pool connects. */
-export interface PoolOptions {
-  readonly host: string;
-  readonly port: number;
-  /** `raw`: hand-made handshake and header-only frame counting; `ws`: the `ws` package. */
-  readonly mode: 'raw' | 'ws';
-  /** Substrings marking a delivery near the start of a text frame. */
-  readonly needles: readonly string[];
-  /** Sockets connecting at once. */
-  readonly batchSize: number;
-  /** Milliseconds per handshake. */
-  readonly timeoutMs: number;
+export interface PoolOptions extends ConnectSettings {
   /** Latency samples kept (uniform reservoir). Default 200,000. */
   readonly latencyCapacity?: number;
 }

@@ -33,18 +33,23 @@ export interface PoolStats {
   readonly latencyOffered: number;
 }
 
+/** How the sockets of one pool connect. */
+export interface ConnectSettings {
+  readonly host: string;
+  readonly port: number;
+  /** `raw`: hand-made handshake and header-only frame counting; `ws`: the `ws` package. */
+  readonly mode: 'raw' | 'ws';
+  /** Substrings marking a delivery near the start of a text frame. */
+  readonly needles: readonly string[];
+  /** Sockets connecting at once. */
+  readonly batchSize: number;
+  /** Milliseconds per handshake. */
+  readonly timeoutMs: number;
+}
+
 /** A command to a worker. */
 export type WorkerCommand =
-  | {
-      readonly cmd: 'connect';
-      readonly host: string;
-      readonly port: number;
-      readonly mode: 'raw' | 'ws';
-      readonly needles: readonly string[];
-      readonly batchSize: number;
-      readonly timeoutMs: number;
-      readonly sockets: readonly SocketSpec[];
-    }
+  | ({ readonly cmd: 'connect'; readonly sockets: readonly SocketSpec[] } & ConnectSettings)
   | { readonly cmd: 'reset' }
   | { readonly cmd: 'stats'; readonly expected?: number; readonly latency?: boolean }
   | { readonly cmd: 'close' };

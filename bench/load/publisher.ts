@@ -97,35 +97,58 @@ export interface WindowOptions {
   readonly stallMs?: number;
 }
 
+/** Counts of a publishing run; `done` ticks when a publish settles (either way). */
+class Tally {
+  published = 0;
+  errors = 0;
+  skipped = 0;
+  outstanding = 0;
+  firstError: string | undefined;
+  readonly done = new Counter();
+  private readonly started = Date.now();
+
+  /** Track one publish. */
+  track(publish: Promise<void>): void {
+    this.published++;
+    this.outstanding++;
+    publish
+      .catch((err: unknown) => {
+        this.errors++;
+        this.firstError ??= err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => {
+        this.outstanding--;
+        this.done.add();
+      });
+  }
+
+  get elapsedMs(): number {
+    return Date.now() - this.started;
+  }
+
+  report(): PublishReport {
+    return { published: this.published, errors: this.errors, skipped: this.skipped, ms: this.elapsedMs, firstError: this.firstError };
+  }
+}
+
 /** Publish as fast as `window` messages in flight allow, for `durationMs`; then wait for the last ones. */
 export async function publishWindowed(options: WindowOptions): Promise<PublishReport> {
-  const responses = new Counter();
-  const delivered = options.delivered ?? responses;
+  const tally = new Tally();
+  const delivered = options.delivered ?? tally.done;
   const deliveredBase = delivered.value;
-  const state = { published: 0, errors: 0, firstError: undefined as string | undefined };
-  const started = Date.now();
-  const confirmed = (): number => Math.min(responses.value, delivered.value - deliveredBase + state.errors);
+  // A message leaves the window once it settled and (with a delivery counter) was delivered; a failed
+  // publish will never be delivered, so it counts as delivered.
+  const confirmed = (): number => Math.min(tally.done.value, delivered.value - deliveredBase + tally.errors);
   const stallMs = options.stallMs ?? 10_000;
   const waitOne = async (): Promise<void> => {
-    if (!(await anyChange([responses, delivered], stallMs))) throw new Error(`publisher stalled: nothing delivered for ${stallMs} ms`);
+    if (!(await anyChange([tally.done, delivered], stallMs))) throw new Error(`publisher stalled: nothing delivered for ${stallMs} ms`);
   };
-  while (Date.now() - started < options.durationMs) {
-    if (state.published - confirmed() >= options.window) {
-      await waitOne();
-      continue;
-    }
-    const i = state.published++;
-    options.publish(i).then(
-      () => responses.add(),
-      (err: unknown) => {
-        state.errors++;
-        state.firstError ??= err instanceof Error ? err.message : String(err);
-        responses.add();
-      },
-    );
+  while (tally.elapsedMs < options.durationMs) {
+    if (tally.published - confirmed() >= options.window) await waitOne();
+    else tally.track(options.publish(tally.published));
   }
-  while (confirmed() < state.published) await waitOne();
-  return { published: state.published, errors: state.errors, skipped: 0, ms: Date.now() - started, firstError: state.firstError };
+  while (confirmed() < tally.published) await waitOne();
+  return tally.report();
 }
 
 /** Options of {@link publishAtRate}. */
@@ -142,31 +165,17 @@ export interface RateOptions {
 export async function publishAtRate(options: RateOptions): Promise<PublishReport> {
   const limit = options.maxOutstanding ?? 4096;
   const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
-  const state = { published: 0, errors: 0, skipped: 0, outstanding: 0, firstError: undefined as string | undefined };
-  const done = new Counter();
-  const started = Date.now();
+  const tally = new Tally();
   for (let i = 0; i < total; ) {
-    const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000) + 1);
+    const due = Math.min(total, Math.floor((tally.elapsedMs * options.rate) / 1000) + 1);
     for (; i < due; i++) {
-      if (state.outstanding >= limit) {
-        state.skipped++;
-        continue;
-      }
-      state.published++;
-      state.outstanding++;
-      options.publish(i).then(
-        () => done.add(),
-        (err: unknown) => {
-          state.errors++;
-          state.firstError ??= err instanceof Error ? err.message : String(err);
-          done.add();
-        },
-      ).finally(() => state.outstanding--);
+      if (tally.outstanding >= limit) tally.skipped++;
+      else tally.track(options.publish(i));
     }
-    if (i < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, (i * 1000) / options.rate - (Date.now() - started))));
+    if (i < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, (i * 1000) / options.rate - tally.elapsedMs)));
   }
-  while (done.value < state.published) {
-    if (!(await anyChange([done], 30_000))) throw new Error('publisher: requests outstanding after 30 s');
+  while (tally.outstanding > 0) {
+    if (!(await anyChange([tally.done], 30_000))) throw new Error('publisher: requests outstanding after 30 s');
   }
-  return { published: state.published, errors: state.errors, skipped: state.skipped, ms: Date.now() - started, firstError: state.firstError };
+  return tally.report();
 }

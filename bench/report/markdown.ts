@@ -21,7 +21,7 @@ function statusLine(outcomes: readonly Outcome[]): string {
     .join(' · ');
 }
 
-function table(all: readonly Outcome[], reference: string): string[] {
+function table(all: readonly Outcome[], reference: string, judge: boolean): string[] {
   const outcomes = all.filter((o) => o.status !== 'not applicable');
   const ref = outcomes.find((o) => o.target === reference);
   const others = ref ? outcomes.filter((o) => o !== ref) : [];
@@ -33,7 +33,7 @@ function table(all: readonly Outcome[], reference: string): string[] {
     const ratios = others.map((o) => formatRatio(ratio(metricOf(o, metric.key)?.value, refValue)));
     const goal = metric.goal;
     const judged = goal ? outcomes.find((o) => o.target === (goal.appliesTo ?? 'tidings')) : undefined;
-    const verdict = goal && judged ? meetsGoal(goal, metricOf(judged, metric.key)?.value ?? null, refValue) : null;
+    const verdict = judge && goal && judged ? meetsGoal(goal, metricOf(judged, metric.key)?.value ?? null, refValue) : null;
     const mark = verdict === null ? '' : verdict ? ' ✔' : ' ✘';
     const label = `${metric.label} (${metric.unit})`;
     lines.push(`| ${label} | ${[...values, ...ratios].join(' | ')} | ${goalText(goal, metric.unit, reference)}${mark} |`);
@@ -51,7 +51,8 @@ export function renderMarkdown(record: RunRecord): string {
   for (const [scenario, outcomes] of byScenario(record.outcomes)) {
     out.push(`## ${scenario}: ${outcomes[0]?.title ?? ''}`, '', statusLine(outcomes), '');
     const measured = outcomes.filter((o) => o.metrics.length > 0);
-    if (measured.length > 0) out.push(...table(outcomes, record.reference), '');
+    // Smoke sizes say nothing about goals: show them, but do not judge.
+    if (measured.length > 0) out.push(...table(outcomes, record.reference, !record.smoke), '');
     const lines = notes(outcomes);
     if (lines.length > 0) out.push(...lines, '');
   }

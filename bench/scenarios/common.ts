@@ -40,6 +40,23 @@ export async function withGenerator<T>(workers: number, fn: (g: LoadGenerator) =
   }
 }
 
+/** Start one instance per entry of `options` at the same time, run `fn`, always stop them all. */
+export async function withInstances<T>(
+  target: Target,
+  options: readonly StartOptions[],
+  fn: (instances: TargetInstance[]) => Promise<T>,
+): Promise<T> {
+  const started = await Promise.allSettled(options.map((o) => target.start(o)));
+  const instances = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return await fn(instances);
+  } finally {
+    await Promise.all(instances.map((i) => i.stop()));
+  }
+}
+
 /**
  * Start an instance and `workers` generator processes at the same time, run `fn`, always close both
  * (generator first, so the server is stopped with no clients).

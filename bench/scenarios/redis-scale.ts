@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LoadGenerator } from '../load/generator.js';
 import type { Target, TargetInstance } from '../targets/types.js';
-import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance } from './common.js';
+import { connectAll, round, size, subscribers, warmUp, withGenerator, withInstance, withInstances } from './common.js';
 import { WINDOW } from './fanout.js';
 import { cpuPerDeliveryUs, deliveriesPerSecond, loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
 import type { Measurement, Scenario, ScenarioContext } from './types.js';
@@ -32,9 +32,7 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const one = await withInstance(target, {}, (a) => withGenerator(1, (g) => fanout(ctx, g, [a], count)));
   ctx.log('  two processes on Redis');
   const redis = { redisUrl: ctx.env.redisUrl, namespace: `bench-${randomBytes(4).toString('hex')}` };
-  const two = await withInstance(target, redis, (a) =>
-    withInstance(target, redis, (b) => withGenerator(1, (g) => fanout(ctx, g, [a, b], count))),
-  );
+  const two = await withInstances(target, [redis, redis], (instances) => withGenerator(1, (g) => fanout(ctx, g, instances, count)));
   const oneRate = deliveriesPerSecond(one);
   const twoRate = deliveriesPerSecond(two);
   return {

@@ -44,7 +44,8 @@ async function listen(ctx: HttpContext, layer: ChannelLayer, group: string): Pro
   return {
     wait: (seconds) =>
       new Promise<void>((resolve) => {
-        if (woken) return resolve();
+        // The client may already be gone (its 'close' came while the inbox was read).
+        if (woken || ctx.req.socket.destroyed) return resolve();
         const timer = setTimeout(() => wake(), seconds * 1000);
         ctx.res.once('close', () => wake());
         wake = () => {

@@ -54,15 +54,19 @@ export async function createInboxStore(url: string, options: InboxStoreOptions =
     return createSqliteInboxStore({ path: sqlitePath(url), logger: options.logger, synchronous: options.synchronous });
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    return createPostgresInboxStore({ url, schema: options.schema, poolSize: options.poolSize, logger: options.logger });
+    const { schema, poolSize, logger } = options;
+    return createPostgresInboxStore({ url, schema, poolSize, logger });
   }
-  throw new TidingsError('CONFIG_INVALID', `unsupported inbox database URL "${redactUrl(url)}": use ${INBOX_URL_FORMS}`);
+  const shown = redactUrl(url);
+  throw new TidingsError('CONFIG_INVALID', `unsupported inbox database URL "${shown}": use ${INBOX_URL_FORMS}`);
 }
 
 function sqlitePath(url: string): string {
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);
-  if (path === '') throw new TidingsError('CONFIG_INVALID', `inbox database URL "${url}" has no path: use ${INBOX_URL_FORMS}`);
+  if (path === '') {
+    throw new TidingsError('CONFIG_INVALID', `inbox database URL "${url}" has no path: use ${INBOX_URL_FORMS}`);
+  }
   return path;
 }
 

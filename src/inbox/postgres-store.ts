@@ -16,10 +16,25 @@ import pg from 'pg';
 import { TidingsError } from '../errors.js';
 import { redactUrl, silentLogger, type Logger } from '../log/index.js';
 import { GroupCommit } from './group-commit.js';
-import { checkSince, checkUserId, listBounds, prepareNotification, readIds, type PreparedNotification } from './input.js';
+import {
+  checkSince,
+  checkUserId,
+  listBounds,
+  prepareNotification,
+  readIds,
+  type PreparedNotification,
+} from './input.js';
 import { migratePostgres, quoteIdent } from './migrations.js';
 import { postgresStatements, type PostgresStatements } from './postgres-sql.js';
-import { dedupeMapKey, planBatch, rowToNotification, toPage, type BatchPlan, type Counter, type NotificationRow } from './rows.js';
+import {
+  dedupeMapKey,
+  planBatch,
+  rowToNotification,
+  toPage,
+  type BatchPlan,
+  type Counter,
+  type NotificationRow,
+} from './rows.js';
 import { closedError, unavailable } from './store-errors.js';
 import type { AddResult, InboxCounts, InboxStore, ListQuery, NewNotification, Notification, Page } from './types.js';
 
@@ -38,7 +53,7 @@ export interface PostgresInboxStoreOptions {
   queryTimeoutMs?: number;
   /** Most notifications per transaction. Default 1000. */
   maxBatch?: number;
-  /** Most notifications waiting for a commit before `add` rejects with INBOX_UNAVAILABLE. Default 100000. */
+  /** Most notifications waiting for a commit before `add` rejects with INBOX_UNAVAILABLE. Default 10000. */
   maxPending?: number;
 }
 
@@ -52,6 +67,7 @@ export class PostgresInboxStore implements InboxStore {
   private readonly writes: GroupCommit<PreparedNotification, AddResult>;
   private readonly log: Logger;
   private closing: Promise<void> | undefined;
+  private readonly guarded = new WeakSet<Client>();
 
   /** Wrap a pool whose `schema` is migrated; the store owns the pool from now on and ends it in `close()`. */
   constructor(
@@ -63,7 +79,7 @@ export class PostgresInboxStore implements InboxStore {
     this.sql = postgresStatements(quoteIdent(schema));
     this.writes = new GroupCommit((items) => this.transaction('add', (c) => this.commitBatch(c, items)), {
       maxBatch: options.maxBatch ?? 1000,
-      maxPending: options.maxPending ?? 100_000,
+      maxPending: options.maxPending ?? 10_000,
     });
   }
 
@@ -176,6 +192,7 @@ export class PostgresInboxStore implements InboxStore {
     } catch (err) {
       throw this.failed(err, operation);
     }
+    this.guardClient(client);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -187,6 +204,16 @@ export class PostgresInboxStore implements InboxStore {
       client.release(true);
       throw this.failed(err, operation);
     }
+  }
+
+  /**
+   * A checked-out client whose connection dies emits 'error' (the running query also rejects); the pool
+   * listens only while the client is idle, and an unheard 'error' would crash the process.
+   */
+  private guardClient(client: Client): void {
+    if (this.guarded.has(client)) return;
+    this.guarded.add(client);
+    client.on('error', (err) => this.log.debug({ err }, 'inbox connection failed'));
   }
 
   private failed(err: unknown, operation: string): TidingsError {
@@ -257,7 +284,8 @@ export async function createPostgresInboxStore(options: PostgresInboxStoreOption
     await pool.end().catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
     const where = redactUrl(options.url);
-    throw new TidingsError('INBOX_UNAVAILABLE', `cannot open the PostgreSQL inbox at ${where}: ${reason}`, { cause: err });
+    const message = `cannot open the PostgreSQL inbox at ${where}: ${reason}`;
+    throw new TidingsError('INBOX_UNAVAILABLE', message, { cause: err });
   }
   log.debug({ url: redactUrl(options.url), poolSize }, 'inbox opened');
   return new PostgresInboxStore(pool, schema, { ...options, logger: log });

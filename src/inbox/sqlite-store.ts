@@ -14,9 +14,23 @@ import Database from 'better-sqlite3';
 import { TidingsError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { GroupCommit } from './group-commit.js';
-import { checkSince, checkUserId, listBounds, prepareNotification, readIds, type PreparedNotification } from './input.js';
+import {
+  checkSince,
+  checkUserId,
+  listBounds,
+  prepareNotification,
+  readIds,
+  type PreparedNotification,
+} from './input.js';
 import { migrateSqlite } from './migrations.js';
-import { NOTIFICATION_COLUMNS, planBatch, rowToNotification, toPage, type Counter, type NotificationRow } from './rows.js';
+import {
+  NOTIFICATION_COLUMNS,
+  planBatch,
+  rowToNotification,
+  toPage,
+  type Counter,
+  type NotificationRow,
+} from './rows.js';
 import { closedError, unavailable } from './store-errors.js';
 import type { AddResult, InboxCounts, InboxStore, ListQuery, NewNotification, Notification, Page } from './types.js';
 
@@ -38,7 +52,7 @@ export interface SqliteInboxStoreOptions {
   busyTimeoutMs?: number;
   /** Most notifications per transaction. Default 1000. */
   maxBatch?: number;
-  /** Most notifications waiting for a commit before `add` rejects with INBOX_UNAVAILABLE. Default 100000. */
+  /** Most notifications waiting for a commit before `add` rejects with INBOX_UNAVAILABLE. Default 10000. */
   maxPending?: number;
 }
 
@@ -106,7 +120,7 @@ export class SqliteInboxStore implements InboxStore {
     const commitBatch = db.transaction((items: readonly PreparedNotification[]) => this.commitBatch(items));
     this.writes = new GroupCommit((items) => this.guard('add', () => commitBatch.immediate(items)), {
       maxBatch: options.maxBatch ?? 1000,
-      maxPending: options.maxPending ?? 100_000,
+      maxPending: options.maxPending ?? 10_000,
     });
   }
 

@@ -8,15 +8,19 @@
 
 /** A notification to store. */
 export interface NewNotification {
-  /** Recipient user id (1-128 chars). Unknown users are fine: the row waits for them. */
+  /**
+   * Recipient user id (1-128 chars, no NUL or lone surrogate). Unknown users are fine: the row waits for
+   * them.
+   */
   userId: string;
   /** What happened, e.g. `reply`, `follow` (1-64 chars). */
   kind: string;
-  /** Free-form JSON object shown by clients. */
+  /** Free-form JSON object shown by clients (at most 64 KiB of JSON text). Stored as `JSON.stringify` makes it. */
   data: Record<string, unknown>;
   /**
-   * Optional idempotency key, unique per user: adding the same key twice stores one row and returns it
-   * with `created: false`.
+   * Optional idempotency key (1-256 chars), unique per user: adding the same key twice stores one row and
+   * returns that row with `created: false`, whatever the second call's kind and data. A duplicate takes no
+   * seq and changes no count.
    */
   dedupeKey?: string | undefined;
 }
@@ -50,7 +54,7 @@ export interface AddResult {
 export interface ListQuery {
   /** Only unread notifications. */
   unreadOnly?: boolean;
-  /** Page size, 1-100 (default 20). */
+  /** Page size, 1-100 (default 20); values outside are clamped. */
   limit?: number;
   /** Only notifications with a seq lower than this (the `nextBefore` of the previous page). */
   before?: number;
@@ -70,22 +74,36 @@ export interface InboxCounts {
   seq: number;
 }
 
+/**
+ * A per-user notification store. Invalid arguments reject with TidingsError `INVALID_BODY` (naming the
+ * field in `details`) before anything is queued; database failures reject with `INBOX_UNAVAILABLE`.
+ */
 export interface InboxStore {
   /**
    * Store a notification and return it with its seq and the user's new unread count. Resolves only after
    * the write is committed (durable). Concurrent adds may be committed together in one transaction
    * (group commit) but each gets its own seq, in call order per user.
-   * @throws TidingsError INBOX_UNAVAILABLE when the database cannot be reached; nothing is stored then.
+   * @throws TidingsError INBOX_UNAVAILABLE when the database cannot be reached, the store is closed, or
+   *   too many writes are waiting; nothing is stored then (a connection lost during COMMIT is the one
+   *   ambiguous case: use `dedupeKey` to retry safely).
    */
   add(n: NewNotification): Promise<AddResult>;
 
-  /** Store several at once (one transaction); results in input order. Same errors as `add`. */
+  /**
+   * Store several at once (one transaction, all or nothing); results in input order. A repeated dedupe key
+   * within the call resolves to its first occurrence. Same errors as `add`.
+   */
   addMany(ns: readonly NewNotification[]): Promise<AddResult[]>;
 
   /** A page of the user's notifications, newest first. */
   list(userId: string, q?: ListQuery): Promise<Page<Notification>>;
 
-  /** Notifications of the user with seq > `seq`, oldest first, at most `limit` (replay after reconnect). */
+  /**
+   * Notifications of the user with seq > `seq`, oldest first, at most `limit` (replay after reconnect).
+   * Fewer than `limit` means there is nothing more.
+   * @throws TidingsError BAD_CURSOR when `seq` is not a non-negative integer; INVALID_BODY when `limit`
+   *   is not an integer from 0 to 1000 (`MAX_SINCE_LIMIT`).
+   */
   since(userId: string, seq: number, limit: number): Promise<Notification[]>;
 
   /**
@@ -106,6 +124,9 @@ export interface InboxStore {
   /** Whether the database answers (for `/readyz`). Never throws. */
   ping(): Promise<boolean>;
 
-  /** Finish pending writes, then close. Idempotent. */
+  /**
+   * Finish pending writes (their promises settle first), then close. Idempotent; later calls reject with
+   * INBOX_UNAVAILABLE.
+   */
   close(): Promise<void>;
 }

@@ -31,6 +31,9 @@ export interface Metrics {
   track<T extends string>(counter: Counter<T>, read: () => number, labels?: LabelValues<T>): void;
 }
 
+/** Reasons a message is dropped; each `tidings_drops_total` series exists (at 0) from the start. */
+export const DROP_REASONS = ['channel_full', 'expired', 'slow_client', 'heartbeat_timeout'] as const;
+
 /** Create a registry with every Tidings metric. `defaults` adds Node's process metrics (once per registry). */
 export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -44,6 +47,8 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
   }
   const counter = <T extends string>(name: string, help: string, labelNames: readonly T[] = []): Counter<T> =>
     new Counter<T>({ name, help, labelNames, registers, collect });
+  const drops = counter('tidings_drops_total', 'Messages dropped, by reason (channel_full, expired, slow_client, heartbeat_timeout)', ['reason']);
+  for (const reason of DROP_REASONS) drops.inc({ reason }, 0);
   return {
     registry,
     connectionsOpen: new Gauge({ name: 'tidings_connections_open', help: 'Open WebSocket connections', registers }),
@@ -54,7 +59,7 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     framesOut: counter('tidings_frames_out_total', 'Messages sent to clients'),
     groupSends: counter('tidings_group_sends_total', 'Group sends made through the channel layer'),
     deliveries: counter('tidings_deliveries_total', 'Layer messages (notifications, broadcasts, unread counts) handed to local connections'),
-    drops: counter('tidings_drops_total', 'Messages dropped, by reason (channel_full, expired, slow_client, heartbeat_timeout)', ['reason']),
+    drops,
     published: counter('tidings_published_total', 'Notifications and broadcasts published', ['type']),
     publishLatency: new Histogram({ name: 'tidings_publish_seconds', help: 'Publish latency: store + push', buckets, registers }),
     inboxWriteLatency: new Histogram({ name: 'tidings_inbox_write_seconds', help: 'Inbox write (commit) latency', buckets, registers }),

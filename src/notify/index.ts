@@ -3,3 +3,4 @@ export { SITE_GROUP, userGroup, preparedFor, type NotificationEvent, type Broadc
 export { createPublisher, notificationFrame, type Publisher, type PublisherDeps, type Published } from './publisher.js';
 export { NotificationConsumer, notificationApp, type NotificationDeps, type NotificationSettings } from './notification-consumer.js';
 export { NotifyInput, BroadcastInput, ReadInput, parseInput, MAX_RECIPIENTS } from './schemas.js';
+export { StreamCursor, isOlder, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';

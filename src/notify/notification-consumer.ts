@@ -26,7 +26,7 @@ export interface NotificationSettings {
   replayLimit: number;
   messageRate: number;
   maxConnectionsPerUser: number;
-  /** Accept connections without a user (they receive site-wide messages only); otherwise refuse with 401. */
+  /** Accept connections without a user (site-wide messages only); otherwise close them at once with 4501. */
   allowAnonymous: boolean;
 }
 

@@ -5,6 +5,7 @@
  * replay. Broadcasts are not stored; they fail with LAYER_UNAVAILABLE if the layer cannot carry them.
  */
 import { randomUUID } from 'node:crypto';
+import { TidingsError } from '../errors.js';
 import type { AddResult, InboxStore, Notification } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
@@ -41,6 +42,18 @@ export interface PublisherDeps {
 /** The wire frame of a stored notification. */
 export function notificationFrame(n: Notification, unread: number): NotificationFrame {
   return { type: 'notification', id: n.id, seq: n.seq, kind: n.kind, data: n.data, createdAt: n.createdAt, unread };
+}
+
+/**
+ * The JSON of a broadcast frame. @throws TidingsError INVALID_BODY when its data cannot be serialised
+ * (nested too deep for JSON.stringify, which throws RangeError), the same answer notify gives.
+ */
+function encodeBroadcast(frame: BroadcastFrame): string {
+  try {
+    return JSON.stringify(frame);
+  } catch (err) {
+    throw new TidingsError('INVALID_BODY', 'data cannot be serialised as JSON', { details: { field: 'data' }, cause: err });
+  }
 }
 
 export function createPublisher(deps: PublisherDeps): Publisher {
@@ -100,7 +113,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     async broadcast(input) {
       const p = parseInput(BroadcastInput, input);
       const frame: BroadcastFrame = { type: 'broadcast', id: randomUUID(), kind: p.kind, data: p.data, createdAt: new Date().toISOString() };
-      await push(SITE_GROUP, { type: 'tidings.broadcast', text: JSON.stringify(frame) });
+      await push(SITE_GROUP, { type: 'tidings.broadcast', text: encodeBroadcast(frame) });
       metrics?.published.inc({ type: 'broadcast' });
       return frame;
     },

@@ -6,7 +6,7 @@
  * Drain order (within `shutdownTimeout`): report not ready and refuse new WebSocket handshakes with 503
  * while the HTTP listener stays open (load balancers see `/readyz` 503; API calls in flight complete); close
  * sockets in batches with 4001 and wait for their close handshakes; cut the stragglers; stop listening and
- * wait for HTTP requests in flight; cut what is left. A reserve at the end of the budget is kept for the
+ * give HTTP requests in flight a short grace (publishes finish; long polls are cut); cut what is left. A reserve at the end of the budget is kept for the
  * caller to finish publishes and close the layer and the database.
  */
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
@@ -58,8 +58,8 @@ export interface TidingsServer {
   readonly frames: Readonly<FrameCounts>;
   /**
    * Graceful close: refuse new sockets (503), close open ones in batches with 4001 and wait for them, then
-   * stop listening and wait for HTTP requests in flight; everything is cut by `shutdownTimeout` minus a
-   * reserve (a quarter of it, at most 2 s) left to the caller. Idempotent.
+   * stop listening and give HTTP requests in flight up to 1 s; everything is cut by `shutdownTimeout` minus
+   * a reserve (a quarter of it, at most 2 s) left to the caller. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -68,6 +68,8 @@ const KEY = /^[+/0-9A-Za-z]{22}==$/;
 const DRAIN_BATCH = 500;
 /** Part of the shutdown budget left for the caller (publishes, layer, database): a quarter, at most 2 s. */
 const RESERVE_MAX_MS = 2000;
+/** How long requests in flight (publishes: milliseconds; long polls: up to their wait) may finish. */
+const HTTP_GRACE_MS = 1000;
 
 function invalidHandshake(req: IncomingMessage): string | null {
   if (req.method !== 'GET') return 'WebSocket handshakes must use GET';
@@ -214,7 +216,7 @@ export function createServer(options: ServerOptions): TidingsServer {
     for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
     httpServer.close();
     httpServer.closeIdleConnections();
-    await settle(() => inFlight.size === 0, deadline);
+    await settle(() => inFlight.size === 0, Math.min(deadline, Date.now() + HTTP_GRACE_MS));
     httpServer.closeAllConnections();
     wss.close();
   }

@@ -177,6 +177,8 @@ export class TidingsBellElement extends HTMLElement {
     const view = new NotificationListView(client, pageSize, {
       select: (item) => this.select(item),
       changed: () => this.refresh(),
+      // A refused token would be refused over HTTP too: the status line says why, with nothing to load.
+      canLoad: () => client.state !== 'unauthorized',
     });
     this.view = view;
     this.parts.body.replaceChildren(view.element);

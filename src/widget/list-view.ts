@@ -26,6 +26,8 @@ export interface ListCallbacks {
   select(item: ListItem): void;
   /** Loading state or emptiness changed: the panel updates its status line. */
   changed(): void;
+  /** False while loading is pointless (no credentials): no page is requested. Default: always true. */
+  canLoad?(): boolean;
 }
 
 /** The list and its scroll container. */
@@ -78,6 +80,7 @@ export class NotificationListView {
   /** Loads the next (older) page, unless loading, at the end, or already loaded and `onlyFirst`. */
   async loadMore(onlyFirst = false): Promise<void> {
     if (this.loading || this.nextBefore === null || (onlyFirst && this.loaded) || this.rows.size >= MAX_ROWS) return;
+    if (this.callbacks.canLoad?.() === false) return;
     const generation = this.generation;
     this.loading = true;
     this.failed = false;

@@ -70,6 +70,8 @@ before(async () => {
 });
 after(() => srv.stop());
 
+const pick = (f: { type?: string; code?: unknown }) => ({ type: f.type, code: f.code });
+
 async function helloSocket(user: string): Promise<RawSocket> {
   const ws = await RawSocket.open(await srv.informUrl(user));
   assert.equal((await ws.nextJson()).type, 'hello');
@@ -108,6 +110,24 @@ describe('case 1: frame conformance, raw frames over net', () => {
       assert.equal((await c.closed()).code, code, `close ${code} is echoed`);
       c.destroy();
     }
+  });
+
+  it('hostile JSON in valid frames gets error frames and the connection stays: 30,000-deep arrays, 60,000 unclosed [', async () => {
+    const ws = await helloSocket('conformance-json');
+    ws.send({ opcode: Op.TEXT, payload: '['.repeat(30_000) + ']'.repeat(30_000) });
+    assert.deepEqual(pick(await ws.nextJson()), { type: 'error', code: 'INVALID_FRAME' });
+    ws.send({ opcode: Op.TEXT, payload: '['.repeat(60_000) });
+    assert.deepEqual(pick(await ws.nextJson()), { type: 'error', code: 'BAD_JSON' });
+    ws.send({ opcode: Op.TEXT, payload: '{"type":"ping"}' });
+    assert.equal((await ws.nextJson()).type, 'pong');
+    ws.destroy();
+  });
+
+  it('more than 10 unusable frames within 10 s -> 4500', async () => {
+    const ws = await helloSocket('conformance-json');
+    for (let i = 0; i < 11; i++) ws.send({ opcode: Op.TEXT, payload: '{"type":"nonsense"}' });
+    assert.equal((await ws.closed()).code, 4500);
+    ws.destroy();
   });
 
   it('the process is alive, still serves, and logged nothing at error level', async (t) => {

@@ -42,8 +42,14 @@ export function launchChromium(): Promise<Browser> {
 /** Runs in every page before its own scripts: records the bell's events and CSP violations. */
 function installRecorder(): void {
   const w = globalThis as unknown as PageWindow;
-  const record: PageRecord = { announced: [], errors: [], states: [], violations: [] };
+  const record: PageRecord = { announced: [], errors: [], states: [], violations: [], countAt: {}, submittedAt: 0 };
   w.__e2e = record;
+  new w.MutationObserver((records) => {
+    for (const { target } of Array.from(records)) {
+      const count = target.getAttribute('count');
+      if (count !== null && !(count in record.countAt)) record.countAt[count] = Date.now();
+    }
+  }).observe(w.document, { subtree: true, attributes: true, attributeFilter: ['count'] });
   w.document.addEventListener('tidings-announce', (event) => {
     const a = event.detail as { type: string; notification?: { kind: string; data: { text?: string } }; broadcast?: { kind: string; data: { text?: string } } };
     const item = a.notification ?? a.broadcast;
@@ -51,12 +57,13 @@ function installRecorder(): void {
   });
   w.document.addEventListener('tidings-error', (event) => record.errors.push(String((event.detail as { code?: unknown }).code)));
   w.document.addEventListener('tidings-state', (event) => record.states.push(String(event.detail)));
+  w.document.addEventListener('submit', () => (record.submittedAt = Date.now()), true);
   w.document.addEventListener('securitypolicyviolation', (event) => record.violations.push(String(event.violatedDirective)));
 }
 
-/** A context whose pages all run the recorder. */
-export async function newRecordedContext(browser: Browser, viewport = DESKTOP): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport });
+/** A context whose pages all run the recorder; `phone` emulates a 390 px wide touch screen. */
+export async function newRecordedContext(browser: Browser, device: 'desktop' | 'phone' = 'desktop'): Promise<BrowserContext> {
+  const context = await browser.newContext(device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: DESKTOP });
   await context.addInitScript(installRecorder);
   return context;
 }
@@ -91,7 +98,7 @@ export async function waitForBellCount(page: Page, count: number, timeout = 5000
 }
 
 /** Waits until the bell's `state` attribute is `state`; resolves with the milliseconds waited. */
-export async function waitForBellState(page: Page, state: string, timeout = 5000): Promise<number> {
+export async function waitForBellState(page: Page, state: string, timeout = 10_000): Promise<number> {
   const started = Date.now();
   await page.waitForFunction(
     (s) => (globalThis as unknown as PageWindow).document.querySelector('tidings-bell')?.getAttribute('state') === s,
@@ -123,10 +130,13 @@ export function bellRows(page: Page): Promise<string[]> {
   });
 }
 
-/** Saves a full-viewport screenshot as `test-results/e2e/<name>.png`; resolves with the path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a viewport screenshot (or the `clip` of it) as `test-results/e2e/<name>.png`; resolves with the path.
+ * Animations are finished first: a page in a background tab may not have run its entrance animations yet.
+ */
+export async function screenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, animations: 'disabled', ...(clip && { clip }) });
   return path;
 }

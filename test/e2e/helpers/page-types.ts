@@ -33,6 +33,10 @@ export interface PageRecord {
   states: string[];
   /** `securitypolicyviolation` events: the violated directive. */
   violations: string[];
+  /** When (`Date.now()`) the bell's `count` attribute first took each value. */
+  countAt: Record<string, number>;
+  /** When (`Date.now()`) the last form was submitted. */
+  submittedAt: number;
 }
 
 /** The window of a test page. */
@@ -44,6 +48,9 @@ export interface PageWindow {
     body: PageNode & { insertAdjacentHTML(where: string, html: string): void };
   };
   innerWidth: number;
+  MutationObserver: new (callback: (records: ArrayLike<{ target: PageNode }>) => void) => {
+    observe(target: unknown, options: { subtree: boolean; attributes: boolean; attributeFilter: string[] }): void;
+  };
   __e2e?: PageRecord;
   __xss?: unknown;
   WebSocket: new (url: string) => {

@@ -97,7 +97,15 @@ export class OutputLog {
 
   /** The first entry (already written or to come) matching `match`. */
   waitFor(match: (e: LogEntry) => boolean, timeoutMs: number, what = 'log line'): Promise<LogEntry> {
-    const found = () => this.entries.find(match);
+    return this.waitForCount(match, 1, timeoutMs, what);
+  }
+
+  /** Wait until `count` entries match `match`; resolves with the last of them. */
+  waitForCount(match: (e: LogEntry) => boolean, count: number, timeoutMs: number, what = 'log line'): Promise<LogEntry> {
+    const found = () => {
+      const all = this.entries.filter(match);
+      return all.length >= count ? all[count - 1] : undefined;
+    };
     return within(
       new Promise<LogEntry>((resolve) => {
         const check = () => {

@@ -40,27 +40,45 @@ interface Acked {
   afterSignal: boolean;
 }
 
-/** Publish in `lanes` parallel loops until `done()`; returns what was acknowledged with 201. */
-function publishContinuously(url: string, apiKey: string, lanes: number, signalled: () => boolean, done: () => boolean): Promise<{ acked: Acked[]; failed: number }> {
-  const acked: Acked[] = [];
-  let failed = 0;
-  let n = 0;
-  const lane = async () => {
-    while (!done()) {
-      const user = USERS[n++ % USERS.length] as string;
-      const sentAfterSignal = signalled();
-      try {
-        const res = await publish(url, apiKey, user, { n });
-        if (res.status === 201 && res.body.id) acked.push({ user, id: res.body.id, afterSignal: sentAfterSignal });
-        else failed++;
-      } catch {
-        failed++;
-        // connection refused or cut: the server is going away
-        await new Promise((r) => setImmediate(r));
+/** Publishes in `lanes` parallel loops until `done()`, recording what was acknowledged with 201. */
+class ContinuousPublisher {
+  readonly acked: Acked[] = [];
+  failed = 0;
+  readonly finished: Promise<void>;
+  #n = 0;
+  #onAck: (() => void) | null = null;
+
+  constructor(url: string, apiKey: string, lanes: number, signalled: () => boolean, done: () => boolean) {
+    const lane = async () => {
+      while (!done()) {
+        const user = USERS[this.#n++ % USERS.length] as string;
+        const sentAfterSignal = signalled();
+        try {
+          const res = await publish(url, apiKey, user, { n: this.#n });
+          if (res.status === 201 && res.body.id) this.acked.push({ user, id: res.body.id, afterSignal: sentAfterSignal });
+          else this.failed++;
+          this.#onAck?.();
+        } catch {
+          // connection refused or cut: the server is going away
+          this.failed++;
+          await new Promise((r) => setImmediate(r));
+        }
       }
-    }
-  };
-  return Promise.all(Array.from({ length: lanes }, lane)).then(() => ({ acked, failed }));
+    };
+    this.finished = Promise.all(Array.from({ length: lanes }, lane)).then(() => undefined);
+  }
+
+  /** Resolves once `count` publishes have been acknowledged. */
+  acknowledged(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#onAck = () => {
+        if (this.acked.length < count) return;
+        this.#onAck = null;
+        resolve();
+      };
+      this.#onAck();
+    });
+  }
 }
 
 async function inboxIds(url: string, apiKey: string, user: string): Promise<Set<string>> {
@@ -86,7 +104,7 @@ describe('graceful shutdown of a real process', () => {
     dir.remove();
   });
 
-  it('SIGTERM: clients get 4001, /readyz 503 while draining, exit 0 in time, no acknowledged notification lost', { timeout: 60_000 }, async () => {
+  it('SIGTERM: clients get 4001, /readyz 503 while draining, exit 0 in time, no acknowledged notification lost', { timeout: 60_000 }, async (t) => {
     const first = await TidingsProcess.start({ args: ['--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S)], env });
     procs.push(first);
     const wsBase = `ws://127.0.0.1:${first.port}/inform/?token=`;
@@ -98,17 +116,9 @@ describe('graceful shutdown of a real process', () => {
     let signalledAt = 0;
     let exited = false;
     void first.exited.then(() => (exited = true));
-    const publishing = publishContinuously(first.url, keys.apiKey, 4, () => signalledAt > 0, () => exited);
-    await first.log.waitFor(() => true, 1); // the process is up; let the publisher get going
-    await within(
-      (async () => {
-        while ((await (await fetch(`${first.url}/v1/stats`, { headers: { authorization: `Bearer ${keys.apiKey}` } })).json() as { connections: number }).connections < 21) {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })(),
-      5000,
-      'all sockets registered',
-    );
+    const publisher = new ContinuousPublisher(first.url, keys.apiKey, 4, () => signalledAt > 0, () => exited);
+    await first.log.waitForCount((e) => e.msg === 'connection opened', clients.length + 1, 5000, 'all sockets open');
+    await within(publisher.acknowledged(20), 10_000, '20 publishes acknowledged before SIGTERM');
 
     signalledAt = Date.now();
     first.child.kill('SIGTERM');
@@ -133,8 +143,10 @@ describe('graceful shutdown of a real process', () => {
     await within(stubborn.ended, 1000, 'stubborn client cut');
     assert.ok(first.log.entries.some((e) => e.msg === 'stopped'));
 
-    const { acked } = await publishing;
-    assert.ok(acked.length > 20, `only ${acked.length} publishes acknowledged`);
+    await publisher.finished;
+    const acked = publisher.acked;
+    assert.ok(acked.length >= 20);
+    t.diagnostic(`exit ${tookMs} ms after SIGTERM; acknowledged ${acked.length} (${acked.filter((a) => a.afterSignal).length} after SIGTERM)`);
 
     const second = await TidingsProcess.start({ env });
     procs.push(second);

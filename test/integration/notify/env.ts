@@ -1,11 +1,12 @@
 /**
  * Shared by the notification service's integration tests: PostgreSQL at TIDINGS_TEST_DATABASE_URL (a fresh
  * schema or database per test, dropped afterwards), frame helpers that await events with timeouts, and
- * `tidings` child processes (the built dist/cli.js when it is up to date, else src/cli.ts through tsx).
+ * `tidings` child processes: the built dist/cli.js when it is newer than every source file (as in
+ * `npm test`, which builds first), else src/cli.ts bundled with esbuild, which starts as fast as dist.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -109,15 +110,49 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** How to run the `tidings` command: dist/cli.js when built after the last source change, else tsx. */
-export function cliCommand(): string[] {
+const bundles = join(ROOT, '.tidings-tmp', `notify-tests-${process.pid}-${randomBytes(3).toString('hex')}`);
+let bundlesMade = false;
+
+/**
+ * `entry` bundled with its packages into one ESM file under ROOT/.tidings-tmp (so the native
+ * better-sqlite3 and `public/` resolve as from src/), removed when this process exits. One file loads
+ * about a third faster than the same code spread over node_modules.
+ */
+export async function bundle(entry: string, name: string): Promise<string> {
+  const { build } = await import('esbuild');
+  if (!bundlesMade) {
+    mkdirSync(bundles, { recursive: true });
+    process.once('exit', () => rmSync(bundles, { recursive: true, force: true }));
+    bundlesMade = true;
+  }
+  const outfile = join(bundles, name);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3', 'pg-native'],
+    // CommonJS packages inside an ESM bundle still call require().
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+let cli: Promise<string> | undefined;
+
+/** The file to run for `tidings`: dist/cli.js when built after the last source change, else a bundle. */
+export function cliFile(): Promise<string> {
   const dist = join(ROOT, 'dist/cli.js');
   try {
-    if (statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))) return [dist];
+    if (statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))) return Promise.resolve(dist);
   } catch {
     // not built
   }
-  return ['--import', 'tsx', join(ROOT, 'src/cli.ts')];
+  cli ??= bundle(join(ROOT, 'src/cli.ts'), 'cli.mjs');
+  return cli;
 }
 
 /** Environment of child processes: the test secrets, nothing inherited that configures Tidings. */
@@ -136,14 +171,15 @@ export interface Finished {
 }
 
 /** Run `tidings <args>` to completion (killed after `timeoutMs`). */
-export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Finished> {
+export async function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Finished> {
+  const file = await cliFile();
   const started = Date.now();
-  const child = spawn(process.execPath, [...cliCommand(), ...args], { cwd: ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [file, ...args], { cwd: ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   return new Promise((resolve) => {
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -165,8 +201,8 @@ export interface ServeProcess {
 }
 
 /** Start `tidings serve --host 127.0.0.1 --port 0 <args>` and resolve once its log says it listens. */
-export function startServe(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...cliCommand(), 'serve', '--host', '127.0.0.1', '--port', '0', '--env', 'test', ...args], {
+export async function startServe(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [await cliFile(), 'serve', '--host', '127.0.0.1', '--port', '0', '--env', 'test', ...args], {
     cwd: ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,15 @@ async function poll(user: string, query: string): Promise<{ status: number; body
   return { status: res.status, body: (await res.json()) as PollBody, ms: Date.now() - started };
 }
 
+/** Start a poll, and once it waits (its channel joined the group), publish to `to`. */
+async function pollThenPublish(query: string, to: string, kind: string): ReturnType<typeof poll> {
+  const waiting = new Promise<void>((resolve) => joined.push(resolve));
+  const pending = poll('alice', query);
+  await waiting;
+  await srv.notify(to, { kind, data: {} });
+  return pending;
+}
+
 describe('GET /v1/me/poll', () => {
   it('returns at once when something newer than `since` exists', async () => {
     await srv.notify('alice', { kind: 'a', data: {} });
@@ -48,22 +57,14 @@ describe('GET /v1/me/poll', () => {
   });
 
   it('otherwise waits, and answers when a notification is published', async () => {
-    const waiting = new Promise<void>((resolve) => joined.push(resolve));
-    const pending = poll('alice', 'since=2&wait=20');
-    await waiting;
-    await srv.notify('alice', { kind: 'c', data: {} });
-    const r = await pending;
+    const r = await pollThenPublish('since=2&wait=20', 'alice', 'c');
     assert.equal(r.status, 200);
     assert.deepEqual(r.body.items.map((i) => [i.seq, i.kind]), [[3, 'c']]);
     assert.ok(r.ms < 10_000, `woken by the publish (${r.ms} ms), not by the 20 s timeout`);
   });
 
   it("is not woken by another user's notification", async () => {
-    const waiting = new Promise<void>((resolve) => joined.push(resolve));
-    const pending = poll('alice', 'since=3&wait=1');
-    await waiting;
-    await srv.notify('bob', { kind: 'x', data: {} });
-    const r = await pending;
+    const r = await pollThenPublish('since=3&wait=1', 'bob', 'x');
     assert.deepEqual(r.body.items, []);
     assert.ok(r.ms >= 900, `waited the full second (${r.ms} ms)`);
   });

@@ -11,14 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { signToken } from '../../../src/notify/index.js';
 import { TEST_JWT_SECRET, TestSocket, type Frame } from '../../../src/testing/index.js';
 import { deleteKeys, freePort, rawClient, REDIS_URL, redisSkipReason } from '../layer/redis-env.js';
-import { apiCall, childEnv, framesUntil, freshPostgresDatabase, postgresSkipReason, ROOT, runCli, shownCount, startServe, uniqueName, type ServeProcess } from './env.js';
+import { apiCall, bundle, childEnv, framesUntil, freshPostgresDatabase, postgresSkipReason, ROOT, runCli, shownCount, startServe, uniqueName, type ServeProcess } from './env.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
 const PUBLISHER = fileURLToPath(new URL('./fixtures/publisher.ts', import.meta.url));
 
-/** Run the publish-only process with `plan`; resolves with the seqs it stored. */
-function runPublisher(plan: unknown, env: Record<string, string>): Promise<number[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', PUBLISHER, JSON.stringify(plan)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+let publisher: Promise<string> | undefined;
+
+/** Run the publish-only process (bundled, so it starts fast) with `plan`; resolves with the seqs it stored. */
+async function runPublisher(plan: unknown, env: Record<string, string>): Promise<number[]> {
+  publisher ??= bundle(PUBLISHER, 'publisher.mjs');
+  const child = spawn(process.execPath, [await publisher, JSON.stringify(plan)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -33,7 +36,10 @@ function runPublisher(plan: unknown, env: Record<string, string>): Promise<numbe
   });
 }
 
-describe('two server processes and a publisher on Redis + PostgreSQL', { skip }, () => {
+// The start-up error checks run next to the multi-process story (they only wait on child processes).
+describe('several tidings processes', { concurrency: true }, () => {
+// One test at a time inside: they share the servers, and their broadcasts reach every socket.
+describe('two server processes and a publisher on Redis + PostgreSQL', { skip, concurrency: 1 }, () => {
   const prefix = uniqueName('t-notify').replace(/_/g, '-');
   let db: { url: string; drop(): Promise<void> };
   let a: ServeProcess;
@@ -119,11 +125,16 @@ describe('tidings serve: start-up errors', { concurrency: true }, () => {
 
   it('an unreachable --redis-url exits non-zero within 10 s, naming the URL with its password redacted', async () => {
     const port = await freePort();
-    const r = await runCli(['serve', '--port', '0', '--database-url', 'sqlite::memory:', '--redis-url', `redis://app:hunter2@127.0.0.1:${port}/0`], { timeoutMs: 12_000 });
-    assert.notEqual(r.code, 0);
-    assert.equal(r.code, 1, 'exited by itself, not killed');
-    assert.ok(r.ms < 10_000, `exited after ${r.ms} ms`);
+    // Loading the program takes seconds on a busy machine: a command that exits at once measures it.
+    const [r, baseline] = await Promise.all([
+      runCli(['serve', '--port', '0', '--database-url', 'sqlite::memory:', '--redis-url', `redis://app:hunter2@127.0.0.1:${port}/0`], { timeoutMs: 30_000 }),
+      runCli(['config', '--print', '--database-url', 'sqlite::memory:']),
+    ]);
+    assert.equal(baseline.code, 0, baseline.stderr);
+    assert.equal(r.code, 1, `exited by itself with 1 (${r.stderr})`);
+    assert.ok(r.ms - baseline.ms < 10_000, `gave up ${r.ms - baseline.ms} ms after start-up (${r.ms} ms in all)`);
     assert.match(r.stderr, new RegExp(`redis://app:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
     assert.doesNotMatch(r.stderr + r.stdout, /hunter2/);
   });
+});
 });

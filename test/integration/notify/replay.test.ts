@@ -61,14 +61,18 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
-/** Connect, read hello, receive one live notification, and disconnect: returns the last seq seen. */
-async function seenOneThenLeave(srv: TestServer, user: string): Promise<number> {
+/**
+ * Connect, read hello, receive one live notification, disconnect, then publish `missed` more: returns the
+ * last seq the client saw.
+ */
+async function awayWhilePublished(srv: TestServer, user: string, missed = MISSED): Promise<number> {
   const socket = await srv.connect('/inform/', { user });
   assert.equal((await socket.nextFrame()).type, 'hello');
   await srv.notify(user, { kind: 'reply', data: { first: true } });
   const seen = (await socket.nextOfType('notification')).seq as number;
   socket.close();
   await socket.closed();
+  await publish(srv, user, missed, 'missed');
   return seen;
 }
 
@@ -84,8 +88,7 @@ for (const backend of [sqlite, postgres]) {
   describe(`replay after a reconnect (${backend.name})`, { skip: backend.skip }, () => {
     it(`?since=<last seq> after ${MISSED} missed: all of them in order, once, then live ones`, async () => {
       const srv = await backend.start();
-      const last = await seenOneThenLeave(srv, 'alice');
-      await publish(srv, 'alice', MISSED, 'missed');
+      const last = await awayWhilePublished(srv, 'alice');
       const socket = await srv.connect('/inform/', { user: 'alice', since: last });
       assert.deepEqual(await socket.nextFrame(), { type: 'hello', user: 'alice', unread: last + MISSED, seq: last + MISSED, ping: 25 });
       await expectReplay(socket, last, last + MISSED, last + MISSED);
@@ -99,8 +102,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('a {"type":"resume","since":n} frame replays the same way', async () => {
       const srv = await backend.start();
-      const last = await seenOneThenLeave(srv, 'carol');
-      await publish(srv, 'carol', MISSED, 'missed');
+      const last = await awayWhilePublished(srv, 'carol');
       const socket = await srv.connect('/inform/', { user: 'carol' });
       assert.equal((await socket.nextFrame()).seq, last + MISSED);
       socket.send({ type: 'resume', since: last });
@@ -116,8 +118,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('notifications published during the replay: no gap, no duplicate, in order', async () => {
       const srv = await backend.start();
-      const last = await seenOneThenLeave(srv, 'dave');
-      await publish(srv, 'dave', MISSED, 'missed');
+      const last = await awayWhilePublished(srv, 'dave');
       // Keep publishing, one at a time, from before the connection until after its replay.
       let publishing = true;
       let published = 0;
@@ -144,8 +145,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('a resume frame while notifications are published: every seq exactly once, the replay ascending', async () => {
       const srv = await backend.start();
-      const last = await seenOneThenLeave(srv, 'erin');
-      await publish(srv, 'erin', MISSED, 'missed');
+      const last = await awayWhilePublished(srv, 'erin');
       const socket = await srv.connect('/inform/', { user: 'erin' });
       await socket.nextFrame();
       let published = 0;
@@ -200,8 +200,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('more missed than replayLimit: recovered:false and the exact count, then live frames', async () => {
       const srv = await backend.start({ replayLimit: 50 });
-      const last = await seenOneThenLeave(srv, 'hank');
-      await publish(srv, 'hank', 120, 'missed');
+      const last = await awayWhilePublished(srv, 'hank', 120);
       const socket = await srv.connect('/inform/', { user: 'hank', since: last });
       const frames = await framesUntil(socket, (f) => f.type === 'resumed');
       assert.deepEqual(frames.at(-1), { type: 'resumed', since: last, seq: last + 120, count: 0, recovered: false });

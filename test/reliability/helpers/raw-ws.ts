@@ -82,6 +82,10 @@ function parseHead(buf: Buffer): HttpHead | null {
 
 /** A raw WebSocket connection after a successful (101) handshake. */
 export class RawSocket {
+  /** Answer the server's pings with pongs (off by default: a raw peer answers nothing unless told). */
+  autoPong = false;
+  /** Protocol pings received from the server. */
+  pings = 0;
   readonly socket: Socket;
   readonly headers: Record<string, string>;
   #buf: Buffer;
@@ -150,7 +154,7 @@ export class RawSocket {
     return performance.now();
   }
 
-  /** The next data frame from the server (pings are answered with nothing and skipped). */
+  /** The next data frame from the server (control frames are skipped). */
   async nextFrame(timeoutMs = 2000): Promise<ServerFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -188,6 +192,10 @@ export class RawSocket {
     for (;;) {
       const frame = this.#take();
       if (!frame) return;
+      if (frame.opcode === Op.PING) {
+        this.pings++;
+        if (this.autoPong && !this.#close) this.socket.write(encodeFrame({ opcode: Op.PONG, payload: frame.payload }));
+      }
       if (frame.opcode === Op.CLOSE && !this.#close) {
         const code = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : null;
         this.#close = { code, reason: frame.payload.subarray(2).toString('utf8'), at: performance.now() };

@@ -1,0 +1,83 @@
+/**
+ * Token verification and the API key check, without a server: refused algorithms and claims, the order
+ * tokens are looked for, and constant-time key comparison of keys of any length.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { apiKeyMatches, createTokenVerifier, readCookie, signToken, tokenFrom } from '../../../src/notify/index.js';
+
+const SECRET = 'unit-test-secret-long-enough-for-hs256';
+const key = new TextEncoder().encode(SECRET);
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
+
+async function refusedWith(verify: Promise<unknown>): Promise<string> {
+  try {
+    await verify;
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  throw new Error('the token was accepted');
+}
+
+describe('createTokenVerifier (HS256)', () => {
+  const verifier = createTokenVerifier({ secret: SECRET });
+
+  it('accepts a token of signToken and returns sub and expiry', async () => {
+    const user = await verifier.verify(await signToken(SECRET, 'alice', { ttlSeconds: 60 }));
+    assert.equal(user.id, 'alice');
+    assert.ok(user.expiresAt! > Date.now() && user.expiresAt! <= Date.now() + 61_000);
+  });
+
+  it('refuses alg none, a foreign key, no exp, no or an over-long sub; an expired token is TOKEN_EXPIRED', async () => {
+    assert.equal(await refusedWith(verifier.verify(`${b64({ alg: 'none' })}.${b64({ sub: 'alice', exp: inAMinute() })}.`)), 'UNAUTHORIZED');
+    const foreign = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(inAMinute()).sign(new TextEncoder().encode('x'.repeat(40)));
+    assert.equal(await refusedWith(verifier.verify(foreign)), 'UNAUTHORIZED');
+    const noExp = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').sign(key);
+    assert.equal(await refusedWith(verifier.verify(noExp)), 'UNAUTHORIZED');
+    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(inAMinute()).sign(key);
+    assert.equal(await refusedWith(verifier.verify(noSub)), 'UNAUTHORIZED');
+    assert.equal(await refusedWith(verifier.verify(await signToken(SECRET, 'a'.repeat(129)))), 'UNAUTHORIZED');
+    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(inAMinute() - 120).sign(key);
+    assert.equal(await refusedWith(verifier.verify(expired)), 'TOKEN_EXPIRED');
+  });
+
+  it('with a public key, an HS256 token keyed with that PEM is refused', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const es = createTokenVerifier({ publicKey: pem });
+    const good = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('alice').setExpirationTime(inAMinute()).sign(privateKey);
+    assert.equal((await es.verify(good)).id, 'alice');
+    const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(inAMinute()).sign(new TextEncoder().encode(pem));
+    assert.equal(await refusedWith(es.verify(confused)), 'UNAUTHORIZED');
+  });
+
+  it('throws CONFIG_INVALID without any key', () => {
+    assert.throws(() => createTokenVerifier({}), (err: Error & { code?: string }) => err.code === 'CONFIG_INVALID');
+  });
+});
+
+describe('where the token is read from', () => {
+  it('Authorization: Bearer, then ?token=, then the cookie', () => {
+    const q = new URLSearchParams('token=from-query');
+    assert.equal(tokenFrom({ authorization: 'Bearer from-header', cookie: 't=from-cookie' }, q, 't'), 'from-header');
+    assert.equal(tokenFrom({ cookie: 't=from-cookie' }, q, 't'), 'from-query');
+    assert.equal(tokenFrom({ cookie: 'a=1; t=from-cookie' }, null, 't'), 'from-cookie');
+    assert.equal(tokenFrom({ authorization: 'Basic abc' }, null, 't'), undefined);
+  });
+
+  it('readCookie matches the exact name and survives bad escapes', () => {
+    assert.equal(readCookie('xt=1; t=2', 't'), '2');
+    assert.equal(readCookie('t=%E0%A4%A', 't'), undefined);
+    assert.equal(readCookie(undefined, 't'), undefined);
+  });
+});
+
+describe('apiKeyMatches', () => {
+  it('matches only the exact key, whatever the lengths', () => {
+    assert.equal(apiKeyMatches('key-123', 'key-123'), true);
+    for (const given of [undefined, '', 'key-12', 'key-1234', 'KEY-123', 'x'.repeat(10_000)]) assert.equal(apiKeyMatches(given, 'key-123'), false, String(given).slice(0, 20));
+  });
+});
