@@ -6,7 +6,7 @@
  *   node --import tsx bench/inbox-throughput.ts [--seconds 5] [--callers 1000] [--users 10000]
  *     [--only sqlite-full,sqlite-normal,postgres] [--pg postgres://postgres@127.0.0.1:5432/test]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -36,6 +36,17 @@ interface Result {
   maxStallMs: number;
   /** CPU time of this process per add (user + system), in µs: robust when the machine is shared. */
   cpuPerAdd: number;
+  /** CPU time of the PostgreSQL backends serving the store per add, in µs (local server only). */
+  serverCpuPerAdd: number;
+}
+
+/** Cumulative CPU time in µs of some server processes, or NaN when it cannot be read. */
+type ServerCpu = () => Promise<number>;
+
+function processCpuMicros(pid: number): number {
+  // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -57,14 +68,16 @@ async function drive(store: InboxStore, ms: number, record: boolean): Promise<Fl
   return Float64Array.from(latencies).sort();
 }
 
-async function measure(target: string, store: InboxStore): Promise<Result> {
+async function measure(target: string, store: InboxStore, serverCpu: ServerCpu = async () => NaN): Promise<Result> {
   await drive(store, 1000, false); // warm-up: JIT, page cache, connections
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const server0 = await serverCpu();
   const lat = await drive(store, seconds * 1000, true);
   const cpu = process.cpuUsage(cpu0);
+  const server = (await serverCpu()) - server0;
   const elapsed = (performance.now() - t0) / 1000;
   loop.disable();
   const r = {
@@ -75,6 +88,7 @@ async function measure(target: string, store: InboxStore): Promise<Result> {
     p99: percentile(lat, 0.99),
     maxStallMs: loop.max / 1e6,
     cpuPerAdd: (cpu.user + cpu.system) / lat.length,
+    serverCpuPerAdd: server / lat.length,
   };
   return r;
 }
@@ -92,13 +106,27 @@ async function sqlite(synchronous: 'full' | 'normal'): Promise<Result> {
 
 async function postgres(): Promise<Result> {
   const schema = `tidings_bench_${process.pid}_${Date.now()}`;
-  const store = await createPostgresInboxStore({ url: args.pg, schema, poolSize: 4 });
+  // A URL parameter overrides the store's application_name: it marks this run's backends.
+  const url = new URL(args.pg);
+  url.searchParams.set('application_name', schema);
+  const store = await createPostgresInboxStore({ url: url.toString(), schema, poolSize: 4 });
+  const admin = new pg.Client({ connectionString: args.pg });
+  await admin.connect();
+  const serverCpu: ServerCpu = async () => {
+    const { rows } = await admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+      [schema],
+    );
+    try {
+      return rows.reduce((sum, r) => sum + processCpuMicros(r.pid), 0);
+    } catch {
+      return NaN;
+    }
+  };
   try {
-    return await measure('postgres', store);
+    return await measure('postgres', store, serverCpu);
   } finally {
     await store.close();
-    const admin = new pg.Client({ connectionString: args.pg });
-    await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.end();
   }
@@ -116,10 +144,11 @@ for (const name of args.only.split(',')) {
   results.push(await run());
 }
 console.log(`\ninbox add throughput: ${callers} concurrent callers, ${users} users, ${seconds} s per target\n`);
-console.log('| target | adds/s | p50 ms | p99 ms | max event-loop stall ms | client CPU µs/add |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('| target | adds/s | p50 ms | p99 ms | max event-loop stall ms | CPU µs/add: node | PostgreSQL |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  const cells = [r.perSecond, r.p50.toFixed(1), r.p99.toFixed(1), r.maxStallMs.toFixed(1), r.cpuPerAdd.toFixed(1)];
+  const server = Number.isNaN(r.serverCpuPerAdd) ? '-' : r.serverCpuPerAdd.toFixed(1);
+  const cells = [r.perSecond, r.p50.toFixed(1), r.p99.toFixed(1), r.maxStallMs.toFixed(1), r.cpuPerAdd.toFixed(1), server];
   console.log(`| ${r.target} | ${cells.join(' | ')} |`);
 }
 console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);

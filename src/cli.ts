@@ -10,8 +10,8 @@
  * configured API key (TIDINGS_API_KEY), so they work whatever layer and database the server uses.
  */
 import { parseArgs } from 'node:util';
-import { configOrExit, printConfig, serve } from './main.js';
-import { signToken } from './notify/index.js';
+import { configOrExit } from './exit.js';
+import { signToken } from './notify/auth.js';
 
 const USAGE = `usage:
   tidings serve [--host H] [--port P] [--proxy-headers] [--redis-url URL] [--workers N] [--database-url URL] ...
@@ -91,14 +91,14 @@ async function main(argv: string[]): Promise<void> {
   try {
     switch (command) {
       case 'serve':
-        return await serve(rest);
+        return await (await import('./main.js')).serve(rest);
       case 'send':
       case 'broadcast':
         return await publish(command, rest);
       case 'token':
         return await token(rest);
       case 'config':
-        return printConfig(rest);
+        return (await import('./main.js')).printConfig(rest);
       case undefined:
       case '--help':
       case 'help':

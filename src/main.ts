@@ -4,24 +4,11 @@
  * through Redis. SIGTERM/SIGINT drain gracefully; a second signal exits at once.
  */
 import cluster from 'node:cluster';
-import { loadConfig, describeConfig, type Config } from './config/index.js';
+import { describeConfig, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
+import { configOrExit, fail } from './exit.js';
 import { createLogger, redactUrl, type Logger } from './log/index.js';
 import { createTidings } from './tidings.js';
-
-function fail(message: string): never {
-  process.stderr.write(`tidings: ${message}\n`);
-  process.exit(1);
-}
-
-/** Load the configuration or exit 1 with every problem named. */
-export function configOrExit(argv: readonly string[]): Config {
-  try {
-    return loadConfig({ env: process.env, argv });
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
-}
 
 function rootLogger(config: Config): Logger {
   return createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });

@@ -153,7 +153,8 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
       prefix: config.layerPrefix,
       logger: log.child({ module: 'layer' }),
     }));
-  const inbox = options.inbox ?? (await createInboxStore(config.databaseUrl, { logger: log.child({ module: 'inbox' }) }));
+  // The store names its own module (and backend) in its child logger.
+  const inbox = options.inbox ?? (await createInboxStore(config.databaseUrl, { logger: log }));
   setChannelLayer(layer);
   trackLayer(metrics, layer);
   const startedAt = Date.now();

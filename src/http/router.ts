@@ -55,13 +55,17 @@ function compile(r: HttpRoute): Compiled {
 }
 
 /**
- * Read a request body up to `limit` bytes. Over the limit it rejects with PAYLOAD_TOO_LARGE and discards
- * the rest of the body instead of destroying the socket, so the client can read the 413 (a destroyed
- * socket shows it a connection reset); the server's request timeout bounds a body that never ends.
+ * Read a request body up to `limit` bytes. Over the limit (declared or streamed) it rejects with
+ * PAYLOAD_TOO_LARGE and discards the rest of the body rather than closing the socket with it unread, which
+ * resets the connection and can destroy the 413 before the client reads it (nginx's "lingering close");
+ * the server's request timeout bounds a body that never ends.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(new TidingsError('PAYLOAD_TOO_LARGE', `body over ${limit} bytes`));
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(new TidingsError('PAYLOAD_TOO_LARGE', `body over ${limit} bytes`));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

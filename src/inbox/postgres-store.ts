@@ -167,7 +167,8 @@ export class PostgresInboxStore implements InboxStore {
     return found;
   }
 
-  private mark(operation: string, userId: string, text: string, extra: unknown[]): Promise<number> {
+  private async mark(operation: string, userId: string, text: string, extra: unknown[]): Promise<number> {
+    if (this.closing !== undefined) throw closedError();
     return this.transaction(operation, async (c) => {
       // Lock the counter row first, as adds do: without it, two marks of one user could deadlock.
       if ((await c.query(this.sql.lockUser, [userId])).rowCount === 0) return 0;

@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The operations listener: its HTTP server, listen and close. */
 export interface OpsServer {
   readonly httpServer: Server;
   /** Start listening on `host:port` (port 0 picks a free port); resolves with the bound address. */

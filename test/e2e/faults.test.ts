@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
-import { chromiumSkipReason, launchChromium, newRecordedContext, record, screenshot, waitForBellCount, waitForBellState } from './helpers/browser.js';
+import { chromiumSkipReason, launchChromium, newRecordedContext, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from './helpers/browser.js';
 import { serveDemoFiles } from './helpers/demo-files.js';
 import { startPageServer, type PageServer } from './helpers/page-server.js';
 import type { PageWindow } from './helpers/page-types.js';
@@ -39,11 +39,61 @@ function forgedToken(): Promise<string> {
   return new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('alice').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode('not the server secret'));
 }
 
-/** Counts the WebSockets a page opens. */
-function countSockets(page: Page): () => number {
+/** A page whose token requests and WebSockets are counted. */
+interface Watched {
+  context: BrowserContext;
+  page: Page;
+  tokens(): number;
+  sockets(): number;
+}
+
+/** A new recorded context set up by `intercept` (which calls `tokenAsked` per token request), and its page. */
+async function watched(browser: Browser, intercept: (context: BrowserContext, tokenAsked: () => void) => Promise<void>): Promise<Watched> {
+  const context = await newRecordedContext(browser);
+  let tokens = 0;
   let sockets = 0;
-  page.on('websocket', () => sockets++);
-  return () => sockets;
+  await intercept(context, () => void tokens++);
+  const page = await context.newPage();
+  page.on('websocket', () => void sockets++);
+  return { context, page, tokens: () => tokens, sockets: () => sockets };
+}
+
+/** The demo served from `down`, an origin where Tidings is not running: the token request itself fails. */
+function demoWithServerDown(browser: Browser, down: string): Promise<Watched> {
+  return watched(browser, (context, tokenAsked) =>
+    serveDemoFiles(context, down, {
+      other(route, path) {
+        if (path === '/demo/api/token') tokenAsked();
+        return route.abort('connectionrefused');
+      },
+    }),
+  );
+}
+
+/** A page at http://app.test whose app hands out tokens, its bell pointed at `down`, where Tidings is not running. */
+function appWithTidingsDown(browser: Browser, down: string): Promise<Watched> {
+  const bell = `<tidings-bell src="${down.replace(/^http/, 'ws')}/inform/" token-url="/token"></tidings-bell>`;
+  return watched(browser, (context, tokenAsked) =>
+    serveDemoFiles(context, 'http://app.test', {
+      pages: { '/bell.html': `<!doctype html><script type="module" src="/static/tidings-bell.js"></script>${bell}` },
+      other(route, path) {
+        if (path !== '/token') return route.abort('connectionrefused');
+        tokenAsked();
+        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ token: 'app-token' }) });
+      },
+    }),
+  );
+}
+
+/** The real demo, but every token it gets is one the server refuses (close 4501). */
+async function demoWithRefusedToken(browser: Browser, srv: TidingsProcess): Promise<Watched> {
+  const forged = await forgedToken();
+  return watched(browser, async (context, tokenAsked) => {
+    await context.route(`${srv.url}/demo/api/token`, (route) => {
+      tokenAsked();
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ user: 'alice', token: forged }) });
+    });
+  });
 }
 
 /** Opens the bell's panel and reads its status line. */
@@ -67,63 +117,31 @@ describe('faults in Chromium', { skip: chromiumSkipReason() }, () => {
   });
 
   it('server unreachable at page load: offline state, bounded retries; a refused token: one more getToken(), then unauthorized', async (t) => {
-    // 1. The demo served from an origin where Tidings is down: the token request itself fails.
     const down = `http://127.0.0.1:${await deadPort()}`;
-    const downContext = await newRecordedContext(browser);
-    let downTokens = 0;
-    await serveDemoFiles(downContext, down, {
-      other(route, path) {
-        if (path === '/demo/api/token') downTokens++;
-        return route.abort('connectionrefused');
-      },
-    });
-    // 2. A page whose app hands out tokens, with the bell pointed at a Tidings that is down.
-    const appContext = await newRecordedContext(browser);
-    let appTokens = 0;
-    const bell = `<tidings-bell src="${down.replace(/^http/, 'ws')}/inform/" token-url="/token"></tidings-bell>`;
-    await serveDemoFiles(appContext, 'http://app.test', {
-      pages: { '/bell.html': `<!doctype html><script type="module" src="/static/tidings-bell.js"></script>${bell}` },
-      other(route, path) {
-        if (path !== '/token') return route.abort('connectionrefused');
-        appTokens++;
-        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ token: 'app-token' }) });
-      },
-    });
-    // 3. The real demo, but every token it gets is refused by the server (close 4501).
-    const refusedContext = await newRecordedContext(browser);
-    const forged = await forgedToken();
-    let refusedTokens = 0;
-    await refusedContext.route(`${srv.url}/demo/api/token`, (route) => {
-      refusedTokens++;
-      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ user: 'alice', token: forged }) });
-    });
-
-    const [downPage, appPage, refusedPage] = await Promise.all([downContext.newPage(), appContext.newPage(), refusedContext.newPage()]);
-    const [appSockets, refusedSockets] = [countSockets(appPage), countSockets(refusedPage)];
-    await Promise.all([downPage.goto(`${down}/?as=alice`), appPage.goto('http://app.test/bell.html'), refusedPage.goto(`${srv.url}/?as=alice`)]);
+    const [demo, app, refused] = await Promise.all([demoWithServerDown(browser, down), appWithTidingsDown(browser, down), demoWithRefusedToken(browser, srv)]);
+    await Promise.all([demo.page.goto(`${down}/?as=alice`), app.page.goto('http://app.test/bell.html'), refused.page.goto(`${srv.url}/?as=alice`)]);
     const loaded = Date.now();
-    await Promise.all([waitForBellState(downPage, 'offline'), waitForBellState(appPage, 'offline'), waitForBellState(refusedPage, 'unauthorized')]);
+    await Promise.all([waitForStateEvent(demo.page, 'offline', 0), waitForStateEvent(app.page, 'offline', 0), waitForBellState(refused.page, 'unauthorized')]);
     const unauthorizedAfter = Date.now() - loaded;
-    assert.equal(refusedTokens, 2, 'getToken() once more after the first 4501, then stop');
-    assert.equal(refusedSockets(), 2);
+    assert.deepEqual([refused.tokens(), refused.sockets()], [2, 2], 'getToken() once more after the first 4501, then stop');
 
     // The observation window, from the pages' load event: count what each client does while nothing changes.
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - (Date.now() - loaded)));
-    const attempts = { down: downTokens, app: appSockets(), appTokens, refusedTokens, refusedSockets: refusedSockets() };
+    const attempts = { demo: demo.tokens(), app: app.sockets(), appTokens: app.tokens(), refusedTokens: refused.tokens(), refusedSockets: refused.sockets() };
     t.diagnostic(`attempts in the ${WINDOW_MS / 1000} s after page load: ${JSON.stringify(attempts)}; unauthorized ${unauthorizedAfter} ms after load`);
-    for (const [what, n] of Object.entries({ down: attempts.down, app: attempts.app })) {
+    for (const [what, n] of Object.entries({ demo: attempts.demo, app: attempts.app })) {
       assert.ok(n >= 2 && n <= MAX_ATTEMPTS, `${what}: ${n} attempts in ${WINDOW_MS} ms (it retries, with backoff)`);
     }
-    assert.equal(appTokens, attempts.app, 'one getToken() per attempt');
-    assert.deepEqual([refusedTokens, refusedSockets()], [2, 2], 'no retry after unauthorized');
+    assert.equal(attempts.appTokens, attempts.app, 'one getToken() per attempt');
+    assert.deepEqual([attempts.refusedTokens, attempts.refusedSockets], [2, 2], 'no retry after unauthorized');
 
-    assert.equal(await bellStatus(downPage), "You're offline. Reconnecting…");
-    assert.equal(await bellStatus(refusedPage), 'Sign in to see your notifications.');
-    assert.ok((await record(refusedPage)).errors.includes('UNAUTHORIZED'));
-    assert.ok((await record(downPage)).errors.includes('TOKEN_FAILED'));
-    await Promise.all([screenshot(downPage, 'faults-1-offline'), screenshot(refusedPage, 'faults-2-unauthorized')]);
-    assert.equal(refusedTokens, 2, 'opening the panel while unauthorized asks for no token either');
-    await Promise.all([downContext.close(), appContext.close(), refusedContext.close()]);
+    assert.equal(await bellStatus(demo.page), "You're offline. Reconnecting…");
+    assert.equal(await bellStatus(refused.page), 'Sign in to see your notifications.');
+    assert.ok((await record(refused.page)).errors.includes('UNAUTHORIZED'));
+    assert.ok((await record(demo.page)).errors.includes('TOKEN_FAILED'));
+    await Promise.all([screenshot(demo.page, 'faults-1-offline'), screenshot(refused.page, 'faults-2-unauthorized')]);
+    assert.equal(refused.tokens(), 2, 'opening the panel while unauthorized asks for no token either');
+    await Promise.all([demo, app, refused].map((w) => w.context.close()));
   });
 
   it('a malformed frame from the server is ignored and reported as an error event; the connection is kept', async (t) => {

@@ -72,6 +72,25 @@ function xssFlag(page: Page): Promise<unknown> {
   return page.evaluate(() => (globalThis as unknown as PageWindow).__xss);
 }
 
+/** The demo's pages and assets all carry a CSP without inline or eval script. */
+async function assertCspHeaders(base: string): Promise<void> {
+  for (const path of ['/', '/?as=alice', '/demo.js', '/demo.css', '/static/tidings-bell.js']) {
+    const csp = (await fetch(base + path)).headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/, `${path}: ${csp}`);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, `${path}: ${csp}`);
+    assert.match(csp, /object-src 'none'/, `${path}: ${csp}`);
+  }
+}
+
+/** The CSP as a second line: markup injected into the page by other means cannot run either. */
+async function assertCspEnforced(page: Page): Promise<void> {
+  await page.evaluate(() => (globalThis as unknown as PageWindow).document.body.insertAdjacentHTML('beforeend', '<img src="/x" onerror="window.__xss=6">'));
+  await page.waitForFunction(() => ((globalThis as unknown as PageWindow).__e2e?.violations.length ?? 0) > 0, undefined, { timeout: 5000, polling: 20 });
+  const { violations } = await record(page);
+  assert.ok(violations.some((v) => v.startsWith('script-src')), violations.join(', '));
+  assert.equal(await xssFlag(page), undefined);
+}
+
 describe('hostile pages and payloads in Chromium', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
@@ -115,18 +134,12 @@ describe('hostile pages and payloads in Chromium', { skip: chromiumSkipReason() 
     assert.equal(await xssFlag(bob), undefined);
     await screenshot(alice, 'security-1-xss-as-text');
 
-    // The CSP is enforced as a second line: markup injected into the page by other means cannot run either.
-    await alice.evaluate(() => (globalThis as unknown as PageWindow).document.body.insertAdjacentHTML('beforeend', '<img src="/x" onerror="window.__xss=6">'));
-    await alice.waitForFunction(() => ((globalThis as unknown as PageWindow).__e2e?.violations.length ?? 0) > 0, undefined, { timeout: 5000, polling: 20 });
-    assert.ok((await record(alice)).violations.some((v) => v.startsWith('script-src')), (await record(alice)).violations.join(', '));
+    // Reloaded, the page lists the stored comments too (the demo API's data, rendered as text).
+    await alice.reload();
+    await alice.locator('#comment-list li', { hasText: XSS_COMMENT }).waitFor({ timeout: 5000 });
     assert.equal(await xssFlag(alice), undefined);
-
-    for (const path of ['/', '/?as=alice', '/demo.js', '/demo.css', '/static/tidings-bell.js']) {
-      const csp = (await fetch(srv.url + path)).headers.get('content-security-policy') ?? '';
-      assert.match(csp, /script-src 'self'(;|$)/, `${path}: ${csp}`);
-      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, `${path}: ${csp}`);
-      assert.match(csp, /object-src 'none'/, `${path}: ${csp}`);
-    }
+    await assertCspEnforced(alice);
+    await assertCspHeaders(srv.url);
     await Promise.all([aliceContext.close(), bobContext.close()]);
   });
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { closePayload, Op, RawSocket, type FrameSpec } from './helpers/raw-ws.js';
 import { startChildServer, type ChildServer } from './helpers/child-server.js';
 import { PYTHON, peerScript, spawnPeer } from './helpers/peers.js';
+import { SUITE } from './helpers/suite.js';
 
 const DEADLINE_MS = 1000;
 
@@ -67,8 +68,8 @@ let srv: ChildServer;
 const timings: number[] = [];
 before(async () => {
   srv = await startChildServer({ maxConnectionsPerUser: 10_000 });
-});
-after(() => srv.stop());
+}, SUITE);
+after(() => srv.stop(), SUITE);
 
 const pick = (f: { type?: string; code?: unknown }) => ({ type: f.type, code: f.code });
 
@@ -78,7 +79,7 @@ async function helloSocket(user: string): Promise<RawSocket> {
   return ws;
 }
 
-describe('case 1: frame conformance, raw frames over net', () => {
+describe('case 1: frame conformance, raw frames over net', SUITE, () => {
   for (const c of CASES) {
     it(`${c.name} -> ${c.code} within ${DEADLINE_MS} ms`, async () => {
       const ws = await helloSocket('conformance');
@@ -154,7 +155,7 @@ const AUTOBAHN_CASES: Case[] = [
   CASES.find((c) => c.name === 'close code 5000')!,
 ];
 
-describe('case 1: frame conformance, python3-autobahn sendFrame', () => {
+describe('case 1: frame conformance, python3-autobahn sendFrame', SUITE, () => {
   it(`${AUTOBAHN_CASES.length} invalid frames from autobahn get the right close code within ${DEADLINE_MS} ms`, async (t) => {
     const input = AUTOBAHN_CASES.map((c) => ({
       name: c.name,

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { handshakeRequest, rawRequest, RawSocket } from './helpers/raw-ws.js';
 import { startChildServer, testToken, waitUntil, type ChildServer } from './helpers/child-server.js';
+import { SUITE } from './helpers/suite.js';
 
 const PER_IP = 5;
 
@@ -62,10 +63,10 @@ before(async () => {
   srv = await startChildServer({ perMessageDeflate: true, maxConnectionsPerIp: PER_IP, maxConnectionsPerUser: 100 });
   path = `/inform/?token=${await testToken('hostile')}`;
   baselineFds = srv.fds();
-});
-after(() => srv.stop());
+}, SUITE);
+after(() => srv.stop(), SUITE);
 
-describe('case 6: hostile handshakes', () => {
+describe('case 6: hostile handshakes', SUITE, () => {
   for (const c of CASES) {
     it(`${c.name} -> ${c.status}`, async () => {
       const res = await rawRequest(srv.port, c.request(path));

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
 import { PYTHON, peerScript, spawnPeer, type PeerEvent } from './helpers/peers.js';
+import { SUITE } from './helpers/suite.js';
 
 const COUNT = 100;
 
@@ -28,11 +29,11 @@ const servers: Record<'plain' | 'deflate', TestServer | null> = { plain: null, d
 before(async () => {
   servers.plain = await startTestServer({});
   servers.deflate = await startTestServer({ settings: { perMessageDeflate: true } });
-});
+}, SUITE);
 after(async () => {
   await servers.plain?.close();
   await servers.deflate?.close();
-});
+}, SUITE);
 
 /** One at a time, so seq order is publish order; the first few go through the HTTP API, the rest the SDK. */
 async function publish(srv: TestServer, user: string): Promise<void> {
@@ -45,7 +46,7 @@ async function publish(srv: TestServer, user: string): Promise<void> {
 }
 
 for (const mode of ['plain', 'deflate'] as const) {
-  describe(`case 2: interoperability, permessage-deflate ${mode === 'deflate' ? 'on' : 'off'}`, { concurrency: true }, () => {
+  describe(`case 2: interoperability, permessage-deflate ${mode === 'deflate' ? 'on' : 'off'}`, { ...SUITE, concurrency: true }, () => {
     for (const peer of PEERS) {
       it(`${peer.name} authenticates with ?token= and receives ${COUNT} notifications in order`, async (t) => {
         const srv = servers[mode]!;

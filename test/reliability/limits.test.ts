@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer, type TestSocket } from '../../src/testing/index.js';
 import { waitUntil } from './helpers/child-server.js';
+import { SUITE } from './helpers/suite.js';
 
 const PER_USER = 3;
 const PER_IP = 4;
@@ -20,12 +21,12 @@ before(async () => {
   perUser = await startTestServer({ settings: { maxConnectionsPerUser: PER_USER, messageRate: RATE } });
   perIp = await startTestServer({ settings: { maxConnectionsPerIp: PER_IP, maxConnectionsPerUser: 100 } });
   unlimitedIp = await startTestServer({ settings: { maxConnectionsPerUser: 100 } });
-});
+}, SUITE);
 after(async () => {
   await perUser.close();
   await perIp.close();
   await unlimitedIp.close();
-});
+}, SUITE);
 
 type Refusal = Error & { status?: number; body?: string };
 const refusedWith429 = (err: Refusal) => err.status === 429 && (JSON.parse(err.body ?? '{}') as { code?: string }).code === 'TOO_MANY_CONNECTIONS';
@@ -52,7 +53,7 @@ async function reconnectAfterClose(s: TestServer, ws: TestSocket, user: string):
   return next as unknown as TestSocket;
 }
 
-describe('case 14: connection limits', () => {
+describe('case 14: connection limits', SUITE, () => {
   it(`maxConnectionsPerUser=${PER_USER}: the next socket of that user -> 429, other users unaffected, a closed slot is reusable`, async () => {
     const tabs = await Promise.all(Array.from({ length: PER_USER }, () => hello(perUser, 'limit-alice')));
     await assert.rejects(perUser.connect('/inform/', { user: 'limit-alice' }), refusedWith429);
@@ -79,7 +80,7 @@ describe('case 14: connection limits', () => {
   });
 });
 
-describe('case 14: message rate', () => {
+describe('case 14: message rate', SUITE, () => {
   it(`messageRate=${RATE}/s (burst ${RATE * 2}): a client sending 200 frames at once is closed with 4029`, async (t) => {
     const ws = await hello(perUser, 'rate-flooder');
     const started = performance.now();

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { apiKeyMatches } from '../../src/notify/index.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../../src/testing/index.js';
+import { SUITE } from './helpers/suite.js';
 
 const MAX_BODY = 262_144;
 
@@ -17,11 +18,11 @@ let keyless: TestServer;
 before(async () => {
   srv = await startTestServer({ settings: { maxBodyBytes: MAX_BODY } });
   keyless = await startTestServer({ settings: { apiKey: undefined } });
-});
+}, SUITE);
 after(async () => {
   await srv.close();
   await keyless.close();
-});
+}, SUITE);
 
 const NOTIFY = { to: 'api-user', kind: 'api', data: { n: 1 } };
 const ROUTES: Array<[string, string]> = [
@@ -38,7 +39,7 @@ async function call(s: TestServer, method: string, path: string, headers: Record
   return { status: res.status, code: text ? (JSON.parse(text) as { code?: string }).code : undefined, headers: res.headers };
 }
 
-describe('case 11: publish API keys', () => {
+describe('case 11: publish API keys', SUITE, () => {
   const wrong: Array<[string, Record<string, string>]> = [
     ['no Authorization header', {}],
     ['an empty Bearer', { authorization: 'Bearer ' }],
@@ -100,7 +101,8 @@ describe('case 11: publish API keys', () => {
     for (let round = 0; round < 15; round++) ratios.push(time(nearMiss) / time(farMiss));
     ratios.sort((a, b) => a - b);
     const median = ratios[ratios.length >> 1] as number;
-    assert.ok(median > 0.7 && median < 1.4, `near-miss/far-miss time ratio ${median.toFixed(2)}`);
+    // A short-circuiting comparison measures 100x or more here; noise on a busy machine stays well inside 2x.
+    assert.ok(median > 0.5 && median < 2, `near-miss/far-miss time ratio ${median.toFixed(2)}`);
     assert.equal(apiKeyMatches(key, key), true);
     assert.equal(apiKeyMatches('short', key), false);
     t.diagnostic(`figure: near-miss / far-miss comparison time, median of 15 rounds: ${median.toFixed(2)}`);
@@ -128,7 +130,7 @@ function postStreamed(totalBytes: number): Promise<{ status: number; error?: str
   });
 }
 
-describe('case 11: publish API bodies', () => {
+describe('case 11: publish API bodies', SUITE, () => {
   it(`a declared body over maxBodyBytes (${MAX_BODY}) -> 413 PAYLOAD_TOO_LARGE`, async () => {
     const res = await srv.api('/v1/notifications', { body: JSON.stringify({ ...NOTIFY, data: { pad: 'x'.repeat(MAX_BODY) } }) });
     assert.equal(res.status, 413);

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { encodeFrame, Op, RawSocket, type FrameSpec } from './helpers/raw-ws.js';
 import { mib, startChildServer, type ChildServer } from './helpers/child-server.js';
+import { SUITE } from './helpers/suite.js';
 
 const MAX_PAYLOAD = 65_536;
 const CLOSE_WITHIN_MS = 100;
@@ -24,8 +25,8 @@ before(async () => {
   srv = await startChildServer({ maxConnectionsPerUser: 10_000, maxPayload: MAX_PAYLOAD, perMessageDeflate: true });
   // 50 MiB of zeros deflate to about 50 KB: a compressed frame under maxPayload that inflates 800 times over.
   bomb = deflateRawSync(Buffer.alloc(BOMB_SIZE));
-});
-after(() => srv.stop());
+}, SUITE);
+after(() => srv.stop(), SUITE);
 
 async function open(user: string, deflate = false): Promise<RawSocket> {
   const ws = await RawSocket.open(await srv.informUrl(user), deflate ? { extensions: 'permessage-deflate; client_max_window_bits; server_no_context_takeover' } : {});
@@ -74,7 +75,7 @@ const CASES: Array<{ name: string; frames: () => FrameSpec[]; deflate?: boolean 
   { name: 'the bomb in 8 fragments', frames: () => bombFragments(8), deflate: true },
 ];
 
-describe('case 3: size limits', () => {
+describe('case 3: size limits', SUITE, () => {
   for (const c of CASES) {
     it(`${c.name} -> 1009 within ${CLOSE_WITHIN_MS} ms`, async (t) => {
       const frames = c.frames();
@@ -121,7 +122,7 @@ describe('case 3: size limits', () => {
   });
 });
 
-describe('case 4: fragment flood', () => {
+describe('case 4: fragment flood', SUITE, () => {
   const FRAGMENTS = 200_000;
   const flood = (size: number): Buffer => {
     const first = encodeFrame({ opcode: Op.TEXT, payload: Buffer.alloc(size, 0x61), fin: false });

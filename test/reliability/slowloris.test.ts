@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { rawRequest, RawSocket } from './helpers/raw-ws.js';
 import { startChildServer, waitUntil, type ChildServer } from './helpers/child-server.js';
+import { SUITE } from './helpers/suite.js';
 
 const HANDSHAKE_TIMEOUT_S = 2;
 const PER_KIND = 100;
@@ -34,8 +35,8 @@ let baselineFds: number;
 before(async () => {
   srv = await startChildServer({ handshakeTimeout: HANDSHAKE_TIMEOUT_S, maxConnectionsPerUser: 1000 });
   baselineFds = srv.fds();
-});
-after(() => srv.stop());
+}, SUITE);
+after(() => srv.stop(), SUITE);
 
 function attack(kind: Kind, path: string): Attacker {
   const socket = connect(srv.port, '127.0.0.1');
@@ -61,8 +62,8 @@ async function legitConnectMs(user: string): Promise<number> {
   return ms;
 }
 
-describe('case 5: slowloris on the upgrade', () => {
-  it(`${PER_KIND * 3} slow sockets are cut with 408 within ${CUT_WITHIN_MS} ms while real clients connect in under ${LEGIT_CONNECT_MS} ms`, async (t) => {
+describe('case 5: slowloris on the upgrade', SUITE, () => {
+  it(`${PER_KIND * 3} slow sockets are cut (408) within ${CUT_WITHIN_MS} ms while real clients connect in under ${LEGIT_CONNECT_MS} ms`, async (t) => {
     const path = '/inform/?token=whatever';
     const started = performance.now();
     const kinds: Kind[] = ['silent', 'byte drip', 'header drip'];
@@ -89,15 +90,18 @@ describe('case 5: slowloris on the upgrade', () => {
       const results = await Promise.all(attackers.map((a) => a.closed));
       for (const [i, r] of results.entries()) {
         const kind = attackers[i]?.kind;
-        assert.match(r.answer, /^HTTP\/1\.1 408 /, `${kind} socket answered ${JSON.stringify(r.answer.slice(0, 40))}`);
+        // Node writes 408 and destroys the socket at once; with unread drip bytes in its buffer the kernel
+        // sends a reset, which can overtake the 408. Either way the server cut it (the test never did).
+        assert.ok(r.answer === '' || /^HTTP\/1\.1 408 /.test(r.answer), `${kind} socket answered ${JSON.stringify(r.answer.slice(0, 40))}`);
         assert.ok(r.ms >= HANDSHAKE_TIMEOUT_S * 1000 - 100, `${kind} socket cut too early (${r.ms.toFixed(0)} ms)`);
         assert.ok(r.ms < CUT_WITHIN_MS, `${kind} socket cut after ${r.ms.toFixed(0)} ms`);
       }
       for (const ms of legit) assert.ok(ms < LEGIT_CONNECT_MS, `a real client took ${ms.toFixed(0)} ms to connect`);
       const cut = results.map((r) => r.ms);
       const fdMs = await waitUntil(() => srv.fds() <= baselineFds, 5000, `fds back to ${baselineFds}`);
+      const with408 = results.filter((r) => r.answer !== '').length;
       t.diagnostic(
-        `figure: ${attackers.length} slow sockets cut with 408 after ${Math.min(...cut).toFixed(0)}-${Math.max(...cut).toFixed(0)} ms ` +
+        `figure: ${attackers.length} slow sockets cut (${with408} saw the 408, the rest a reset) after ${Math.min(...cut).toFixed(0)}-${Math.max(...cut).toFixed(0)} ms ` +
           `(timeout ${HANDSHAKE_TIMEOUT_S} s); real clients connected in ${Math.min(...legit).toFixed(0)}-${Math.max(...legit).toFixed(0)} ms; fds back to baseline ${fdMs} ms later`,
       );
     } finally {

@@ -63,7 +63,9 @@ function installRecorder(): void {
 
 /** A context whose pages all run the recorder; `phone` emulates a 390 px wide touch screen. */
 export async function newRecordedContext(browser: Browser, device: 'desktop' | 'phone' = 'desktop'): Promise<BrowserContext> {
-  const context = await browser.newContext(device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: DESKTOP });
+  const screen = device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: DESKTOP };
+  // Reduced motion: the demo and the bell skip their animations (less work on a busy CI machine).
+  const context = await browser.newContext({ ...screen, reducedMotion: 'reduce' });
   await context.addInitScript(installRecorder);
   return context;
 }
@@ -106,6 +108,18 @@ export async function waitForBellState(page: Page, state: string, timeout = 10_0
     { timeout, polling: 20 },
   );
   return Date.now() - started;
+}
+
+/**
+ * Waits until the bell has emitted `state` (a `tidings-state` event) after its first `after` state events:
+ * unlike {@link waitForBellState} this cannot miss a state that lasted less than a poll.
+ */
+export async function waitForStateEvent(page: Page, state: string, after: number, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([s, n]) => ((globalThis as unknown as PageWindow).__e2e?.states ?? []).slice(n).includes(s),
+    [state, after] as const,
+    { timeout, polling: 20 },
+  );
 }
 
 /** Opens the bell's panel and waits for its first page of notifications (or its empty state). */

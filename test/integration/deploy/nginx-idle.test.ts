@@ -20,7 +20,7 @@ const READ_TIMEOUT_S = 12;
 
 describe('idle connections through nginx', { skip: unless('nginx', 'nginx-light') }, () => {
   const keys = secrets();
-  const dir = tempDir('nginx-idle');
+  let dir: ReturnType<typeof tempDir> | undefined;
   const env = { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey };
   let pinged: TidingsProcess;
   let silent: TidingsProcess;
@@ -28,19 +28,22 @@ describe('idle connections through nginx', { skip: unless('nginx', 'nginx-light'
   let nginxB: Nginx;
 
   before(async () => {
-    [pinged, silent] = await Promise.all([
-      TidingsProcess.start({ args: ['--proxy-headers', '--ping-interval', '5'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/a.db` } }),
-      TidingsProcess.start({ args: ['--proxy-headers', '--ping-interval', '60'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/b.db` } }),
+    const path = (dir = tempDir('nginx-idle')).path;
+    const started = await Promise.allSettled([
+      TidingsProcess.start({ args: ['--proxy-headers', '--ping-interval', '5'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${path}/a.db` } }),
+      TidingsProcess.start({ args: ['--proxy-headers', '--ping-interval', '60'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${path}/b.db` } }),
     ]);
-    [nginxA, nginxB] = await Promise.all([
-      startNginx({ upstreamPort: pinged.port, readTimeout: `${READ_TIMEOUT_S}s` }),
-      startNginx({ upstreamPort: silent.port, readTimeout: `${READ_TIMEOUT_S}s` }),
-    ]);
+    const [a, b] = started;
+    if (a?.status === 'fulfilled') pinged = a.value;
+    if (b?.status === 'fulfilled') silent = b.value;
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
+    nginxA = await startNginx({ upstreamPort: pinged.port, readTimeout: `${READ_TIMEOUT_S}s` });
+    nginxB = await startNginx({ upstreamPort: silent.port, readTimeout: `${READ_TIMEOUT_S}s` });
   });
   after(async () => {
     await Promise.all([nginxA?.stop(), nginxB?.stop()]);
     await Promise.all([pinged?.stop(), silent?.stop()]);
-    dir.remove();
+    dir?.remove();
   });
 
   it(`with pings every 5 s the connection outlives 3 x proxy_read_timeout (${3 * READ_TIMEOUT_S} s); without, nginx cuts it after ${READ_TIMEOUT_S} s`, { timeout: 60_000 }, async () => {

@@ -14,11 +14,12 @@ const FORGED = '203.0.113.66';
 
 describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, () => {
   const keys = secrets();
-  const dir = tempDir('nginx-proxy');
+  let dir: ReturnType<typeof tempDir> | undefined;
   let tidings: TidingsProcess;
   let nginx: Nginx;
 
   before(async () => {
+    dir = tempDir('nginx-proxy');
     tidings = await TidingsProcess.start({
       args: ['--proxy-headers', '--trusted-proxies', '127.0.0.1'],
       env: { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/inbox.db` },
@@ -28,14 +29,14 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
   after(async () => {
     await nginx?.stop();
     await tidings?.stop();
-    dir.remove();
+    dir?.remove();
   });
 
   const opened = (user: string) => tidings.log.waitFor((e: LogEntry) => e.msg === 'connection opened' && e.user === user, 5000, `connection opened for ${user}`);
-  const viaNginx = (user: string, token: string) => `${nginx.url.replace('http', 'ws')}/inform/?token=${encodeURIComponent(token)}`;
+  const viaNginx = (token: string) => `${nginx.url.replace('http', 'ws')}/inform/?token=${encodeURIComponent(token)}`;
 
   it('a WebSocket through nginx receives a notification published through nginx /v1/', async () => {
-    const socket = await openSocket(viaNginx('nx-alice', await tokenFor(keys.jwtSecret, 'nx-alice')), { localAddress: CLIENT_IP });
+    const socket = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-alice')), { localAddress: CLIENT_IP });
     const hello = await socket.nextOfType('hello');
     assert.equal(hello.user, 'nx-alice');
     const published = await publish(nginx.url, keys.apiKey, 'nx-alice', { article: 'through nginx' });
@@ -47,10 +48,10 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
   });
 
   it('Tidings logs the real client address, not nginx\'s, and a forged X-Forwarded-For through nginx does not change it', async () => {
-    const plain = await openSocket(viaNginx('nx-ip', await tokenFor(keys.jwtSecret, 'nx-ip')), { localAddress: CLIENT_IP });
+    const plain = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-ip')), { localAddress: CLIENT_IP });
     assert.equal((await opened('nx-ip')).ip, CLIENT_IP);
     // nginx appends the real peer to whatever the client claims; Tidings takes the right-most untrusted hop.
-    const forged = await openSocket(viaNginx('nx-forged', await tokenFor(keys.jwtSecret, 'nx-forged')), {
+    const forged = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-forged')), {
       localAddress: CLIENT_IP,
       headers: { 'x-forwarded-for': FORGED, 'x-real-ip': FORGED },
     });
@@ -70,7 +71,7 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
   });
 
   it('the connection close line has user, ip, duration and close code', async () => {
-    const socket = await openSocket(viaNginx('nx-close', await tokenFor(keys.jwtSecret, 'nx-close')), { localAddress: CLIENT_IP });
+    const socket = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-close')), { localAddress: CLIENT_IP });
     await socket.nextOfType('hello');
     socket.close(1000);
     const closed = await tidings.log.waitFor((e) => e.msg === 'connection closed' && e.user === 'nx-close', 5000, 'connection closed');

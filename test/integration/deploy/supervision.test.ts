@@ -92,14 +92,17 @@ describe('deploy/supervisor/tidings.conf', () => {
 });
 
 describe('supervisord runs deploy/supervisor/tidings.conf', { skip: unless('supervisord', 'supervisor') }, () => {
-  const dir = tempDir('supervisor');
-  const conf = join(dir.path, 'supervisord.conf');
-  const appLog = join(dir.path, 'tidings.log');
-  let supervisord: ReturnType<typeof spawn>;
-  let supervisordExit: Promise<number | null>;
+  let dir: ReturnType<typeof tempDir> | undefined;
+  let conf = '';
+  let appLog = '';
+  let supervisord: ReturnType<typeof spawn> | undefined;
+  let supervisordExit: Promise<number | null> = Promise.resolve(null);
   const ctl = (...args: string[]) => run(findBinary('supervisorctl') ?? 'supervisorctl', ['-c', conf, ...args]).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
 
   before(async () => {
+    dir = tempDir('supervisor');
+    conf = join(dir.path, 'supervisord.conf');
+    appLog = join(dir.path, 'tidings.log');
     const envFile = writeEnvFile(dir.path);
     let program = localCommand(readFileSync(SUPERVISOR_CONF, 'utf8'), SUPERVISOR_CONF);
     program = substitute(program, / \. \/etc\/tidings\/tidings\.env && /, ` . ${envFile} && `, SUPERVISOR_CONF);
@@ -115,13 +118,14 @@ describe('supervisord runs deploy/supervisor/tidings.conf', { skip: unless('supe
         `supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n[supervisorctl]\n` +
         `serverurl=unix://${dir.path}/supervisor.sock\n\n[include]\nfiles = ${dir.path}/tidings.conf\n`,
     );
-    supervisord = spawn(findBinary('supervisord') ?? 'supervisord', ['-c', conf], { stdio: 'ignore', env: childEnv({}) });
-    supervisordExit = new Promise((resolve) => supervisord.once('exit', (code) => resolve(code)));
+    const child = spawn(findBinary('supervisord') ?? 'supervisord', ['-c', conf], { stdio: 'ignore', env: childEnv({}) });
+    supervisord = child;
+    supervisordExit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   });
   after(async () => {
-    if (supervisord.exitCode === null) supervisord.kill('SIGTERM');
-    await within(supervisordExit, 20_000, 'supervisord exit').catch(() => supervisord.kill('SIGKILL'));
-    dir.remove();
+    if (supervisord && supervisord.exitCode === null) supervisord.kill('SIGTERM');
+    await within(supervisordExit, 20_000, 'supervisord exit').catch(() => supervisord?.kill('SIGKILL'));
+    dir?.remove();
   });
 
   it('starts Tidings (autostart), restarts it after a crash (autorestart) and stops it cleanly', { timeout: 45_000 }, async () => {
@@ -144,7 +148,7 @@ describe('supervisord runs deploy/supervisor/tidings.conf', { skip: unless('supe
     assert.match((await ctl('stop', 'tidings')).stdout, /tidings: stopped/);
     assert.ok(Date.now() - started < TIDINGS_STOP_SECONDS * 1000);
     await fileLogEntries(appLog, (e) => e.msg === 'stopped' && e.pid === second?.pid, 1, 5000);
-    assert.match(readFileSync(join(dir.path, 'supervisord.log'), 'utf8'), /stopped: tidings \(exit status 0\)/);
+    assert.match(readFileSync(join(dir?.path ?? '', 'supervisord.log'), 'utf8'), /stopped: tidings \(exit status 0\)/);
     await assert.rejects(fetch(`http://127.0.0.1:${second?.port}/healthz`));
   });
 });

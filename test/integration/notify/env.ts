@@ -1,12 +1,12 @@
 /**
  * Shared by the notification service's integration tests: PostgreSQL at TIDINGS_TEST_DATABASE_URL (a fresh
  * schema or database per test, dropped afterwards), frame helpers that await events with timeouts, and
- * `tidings` child processes: the built dist/cli.js when it is newer than every source file (as in
- * `npm test`, which builds first), else src/cli.ts bundled with esbuild, which starts as fast as dist.
+ * `tidings` child processes: src/cli.ts bundled with esbuild (the current source, independent of the state
+ * of dist/), or the built dist/cli.js with TIDINGS_TEST_CLI=dist.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -100,16 +100,6 @@ export function shownCount(frames: readonly Frame[], start: number): number {
   return count;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
 const bundles = join(ROOT, '.tidings-tmp', `notify-tests-${process.pid}-${randomBytes(3).toString('hex')}`);
 let bundlesMade = false;
 
@@ -143,14 +133,12 @@ export async function bundle(entry: string, name: string): Promise<string> {
 
 let cli: Promise<string> | undefined;
 
-/** The file to run for `tidings`: dist/cli.js when built after the last source change, else a bundle. */
+/**
+ * The file to run for `tidings`: src/cli.ts bundled now, so the test runs the current source whatever
+ * state dist/ is in (other work may be rebuilding it); with TIDINGS_TEST_CLI=dist, the built dist/cli.js.
+ */
 export function cliFile(): Promise<string> {
-  const dist = join(ROOT, 'dist/cli.js');
-  try {
-    if (statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))) return Promise.resolve(dist);
-  } catch {
-    // not built
-  }
+  if (process.env.TIDINGS_TEST_CLI === 'dist') return Promise.resolve(join(ROOT, 'dist/cli.js'));
   cli ??= bundle(join(ROOT, 'src/cli.ts'), 'cli.mjs');
   return cli;
 }
@@ -168,6 +156,8 @@ export interface Finished {
   stdout: string;
   stderr: string;
   ms: number;
+  /** When it exited (ms since the epoch, the clock of pino's `time`). */
+  endedAt: number;
 }
 
 /** Run `tidings <args>` to completion (killed after `timeoutMs`). */
@@ -179,11 +169,11 @@ export async function runCli(args: string[], options: { env?: Record<string, str
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   return new Promise((resolve) => {
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr, ms: Date.now() - started, endedAt: Date.now() });
     });
   });
 }

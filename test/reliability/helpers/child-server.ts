@@ -90,10 +90,12 @@ function waitListening(child: ChildProcess, stderr: () => string): Promise<strin
 export async function startChildServer(settings: Record<string, unknown> = {}): Promise<ChildServer> {
   const child = fork(ENTRY, [JSON.stringify(settings)], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    // stdout piped too: under `node --test` the test file's own stdout carries the runner's protocol.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let stderr = '';
   const errors: string[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     for (const line of chunk.split('\n')) {
@@ -144,8 +146,8 @@ export async function startChildServer(settings: Record<string, unknown> = {}): 
     alive: () => child.exitCode === null && child.signalCode === null,
     async memoryGrowth(work) {
       await ask('heap');
-      const before = statusKb(pid, 'VmRSS');
       const canPeak = resetPeak(pid);
+      const before = statusKb(pid, 'VmRSS');
       await work();
       const peak = statusKb(pid, canPeak ? 'VmHWM' : 'VmRSS') - before;
       await ask('heap');

@@ -12,9 +12,13 @@ for (const mode of ['raw', 'ws'] as const) {
     await once(wss, 'listening');
     const sockets: WebSocket[] = [];
     wss.on('connection', (s) => sockets.push(s));
-    t.after(() => new Promise((resolve) => wss.close(resolve)));
     const pool = new SocketPool({ host: '127.0.0.1', port: (wss.address() as AddressInfo).port, mode, needles: ['"type":"broadcast"'], batchSize: 2, timeoutMs: 5000 });
-    t.after(() => pool.close());
+    // The server's close callback waits for its connections: drop the clients first.
+    t.after(() => {
+      pool.close();
+      for (const s of sockets) s.terminate();
+      return new Promise((resolve) => wss.close(resolve));
+    });
     const report = await pool.connect([0, 1, 2, 3, 4].map((i) => ({ path: '/', capture: i === 0 })));
     assert.deepEqual([report.connected, report.failed], [5, 0]);
     assert.ok(await waitUntil(() => sockets.length === 5, 2000));

@@ -10,7 +10,11 @@ import { waitUntil } from '../../../bench/lib/time.js';
 async function server(t: { after(fn: () => unknown): void }): Promise<{ port: number; next: Promise<WebSocket> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
-  t.after(() => new Promise((resolve) => wss.close(resolve)));
+  // The server's close callback waits for its connections: cut them first, even after a failed assertion.
+  t.after(() => {
+    for (const client of wss.clients) client.terminate();
+    return new Promise((resolve) => wss.close(resolve));
+  });
   const next = once(wss, 'connection').then(([socket]) => socket as WebSocket);
   return { port: (wss.address() as AddressInfo).port, next };
 }
