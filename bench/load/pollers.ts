@@ -45,7 +45,7 @@ async function pollUser(user: string, index: number, options: PollersOptions, cl
   while (!options.signal.aborted) {
     const started = Date.now();
     try {
-      const res = await client.send(options.request(user, since, wait), (wait + 10) * 1000);
+      const res = await client.send(options.request(user, since, wait), (wait + 30) * 1000);
       tally.requests++;
       if (res.status !== 200) throw new Error(`poll answered HTTP ${res.status}: ${res.body.slice(0, 200)}`);
       const page = options.parse(res.body);

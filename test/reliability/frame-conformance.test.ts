@@ -69,7 +69,7 @@ const timings: number[] = [];
 before(async () => {
   srv = await startChildServer({ maxConnectionsPerUser: 10_000 });
 }, SUITE);
-after(() => srv.stop(), SUITE);
+after(() => srv?.stop(), SUITE);
 
 const pick = (f: { type?: string; code?: unknown }) => ({ type: f.type, code: f.code });
 

@@ -7,7 +7,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handshakeRequest, rawRequest, RawSocket } from './helpers/raw-ws.js';
+import { handshakeRequest, rawRequest } from './helpers/raw-http.js';
+import { RawSocket } from './helpers/raw-ws.js';
 import { startChildServer, testToken, waitUntil, type ChildServer } from './helpers/child-server.js';
 import { SUITE } from './helpers/suite.js';
 
@@ -64,7 +65,7 @@ before(async () => {
   path = `/inform/?token=${await testToken('hostile')}`;
   baselineFds = srv.fds();
 }, SUITE);
-after(() => srv.stop(), SUITE);
+after(() => srv?.stop(), SUITE);
 
 describe('case 6: hostile handshakes', SUITE, () => {
   for (const c of CASES) {

@@ -23,9 +23,9 @@ before(async () => {
   unlimitedIp = await startTestServer({ settings: { maxConnectionsPerUser: 100 } });
 }, SUITE);
 after(async () => {
-  await perUser.close();
-  await perIp.close();
-  await unlimitedIp.close();
+  await perUser?.close();
+  await perIp?.close();
+  await unlimitedIp?.close();
 }, SUITE);
 
 type Refusal = Error & { status?: number; body?: string };

@@ -20,8 +20,8 @@ before(async () => {
   keyless = await startTestServer({ settings: { apiKey: undefined } });
 }, SUITE);
 after(async () => {
-  await srv.close();
-  await keyless.close();
+  await srv?.close();
+  await keyless?.close();
 }, SUITE);
 
 const NOTIFY = { to: 'api-user', kind: 'api', data: { n: 1 } };

@@ -26,7 +26,7 @@ before(async () => {
   // 50 MiB of zeros deflate to about 50 KB: a compressed frame under maxPayload that inflates 800 times over.
   bomb = deflateRawSync(Buffer.alloc(BOMB_SIZE));
 }, SUITE);
-after(() => srv.stop(), SUITE);
+after(() => srv?.stop(), SUITE);
 
 async function open(user: string, deflate = false): Promise<RawSocket> {
   const ws = await RawSocket.open(await srv.informUrl(user), deflate ? { extensions: 'permessage-deflate; client_max_window_bits; server_no_context_takeover' } : {});

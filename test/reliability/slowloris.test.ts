@@ -6,7 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { rawRequest, RawSocket } from './helpers/raw-ws.js';
+import { rawRequest } from './helpers/raw-http.js';
+import { RawSocket } from './helpers/raw-ws.js';
 import { startChildServer, waitUntil, type ChildServer } from './helpers/child-server.js';
 import { SUITE } from './helpers/suite.js';
 
@@ -36,7 +37,7 @@ before(async () => {
   srv = await startChildServer({ handshakeTimeout: HANDSHAKE_TIMEOUT_S, maxConnectionsPerUser: 1000 });
   baselineFds = srv.fds();
 }, SUITE);
-after(() => srv.stop(), SUITE);
+after(() => srv?.stop(), SUITE);
 
 function attack(kind: Kind, path: string): Attacker {
   const socket = connect(srv.port, '127.0.0.1');
@@ -101,7 +102,7 @@ describe('case 5: slowloris on the upgrade', SUITE, () => {
       const fdMs = await waitUntil(() => srv.fds() <= baselineFds, 5000, `fds back to ${baselineFds}`);
       const with408 = results.filter((r) => r.answer !== '').length;
       t.diagnostic(
-        `figure: ${attackers.length} slow sockets cut (${with408} saw the 408, the rest a reset) after ${Math.min(...cut).toFixed(0)}-${Math.max(...cut).toFixed(0)} ms ` +
+        `figure: ${attackers.length} slow sockets cut (${with408} with the 408, ${attackers.length - with408} by a reset) after ${Math.min(...cut).toFixed(0)}-${Math.max(...cut).toFixed(0)} ms ` +
           `(timeout ${HANDSHAKE_TIMEOUT_S} s); real clients connected in ${Math.min(...legit).toFixed(0)}-${Math.max(...legit).toFixed(0)} ms; fds back to baseline ${fdMs} ms later`,
       );
     } finally {

@@ -153,13 +153,20 @@ export class TidingsProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new TidingsProcess(child);
-    const listening = proc.log.waitFor((e) => e.msg === 'listening', 15_000, 'tidings listening');
+    // Generous: a loaded CI machine can take seconds just to load the modules.
+    const listening = proc.log.waitFor((e) => e.msg === 'listening', 30_000, 'tidings listening');
     const died = proc.exited.then(({ code }) => {
       throw new Error(`tidings exited with ${code} before listening:\n${proc.log.text}`);
     });
-    const entry = await Promise.race([listening, died]);
-    proc.port = Number(entry.port);
-    return proc;
+    try {
+      const entry = await Promise.race([listening, died]);
+      proc.port = Number(entry.port);
+      return proc;
+    } catch (err) {
+      // A child left running would keep the test file's process (and the whole run) alive.
+      child.kill('SIGKILL');
+      throw err;
+    }
   }
 
   get url(): string {

@@ -10,7 +10,8 @@ import { signToken } from '../../../src/notify/index.js';
 import { TEST_API_KEY, TEST_JWT_SECRET } from '../../../src/testing/index.js';
 
 const ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
-const START_TIMEOUT_MS = 20_000;
+/** Generous: tsx compiles the service on start, slow on a loaded CI machine. */
+const START_TIMEOUT_MS = 60_000;
 const IPC_TIMEOUT_MS = 10_000;
 
 export interface ChildServer {
@@ -106,7 +107,11 @@ export async function startChildServer(settings: Record<string, unknown> = {}): 
       }
     }
   });
-  const url = await waitListening(child, () => stderr);
+  // A child that fails to start is killed, or its IPC channel would keep the test process alive forever.
+  const url = await waitListening(child, () => stderr).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
   const pid = child.pid as number;
   let nextId = 0;
   const ask = <T>(cmd: string): Promise<T> =>
