@@ -95,6 +95,8 @@ export interface WindowOptions {
   readonly delivered?: Counter;
   /** Give up when nothing moves for this long (ms). Default 10000. */
   readonly stallMs?: number;
+  /** Stop publishing before `durationMs` once this returns true (checked before every message). */
+  readonly stopWhen?: () => boolean;
 }
 
 /** Counts of a publishing run; `done` ticks when a publish settles (either way). */
@@ -143,7 +145,7 @@ export async function publishWindowed(options: WindowOptions): Promise<PublishRe
   const waitOne = async (): Promise<void> => {
     if (!(await anyChange([tally.done, delivered], stallMs))) throw new Error(`publisher stalled: nothing delivered for ${stallMs} ms`);
   };
-  while (tally.elapsedMs < options.durationMs) {
+  while (tally.elapsedMs < options.durationMs && !options.stopWhen?.()) {
     if (tally.published - confirmed() >= options.window) await waitOne();
     else tally.track(options.publish(tally.published));
   }

@@ -26,6 +26,8 @@ export interface FanoutPhaseOptions {
   readonly rate?: number;
   /** Padding in each message's data. */
   readonly pad?: string;
+  /** Windowed publishing only: stop before `durationMs` once this returns true. */
+  readonly stopWhen?: () => boolean;
 }
 
 /** Figures of one phase. */
@@ -81,7 +83,8 @@ async function startPublishing(options: FanoutPhaseOptions, clients: readonly Ht
   if (options.window === undefined) throw new Error('a fan-out phase needs a window or a rate');
   const delivered = fullyDelivered(options.generator, options.sockets);
   try {
-    return await publishWindowed({ window: options.window, durationMs: options.durationMs, publish, delivered: delivered.counter });
+    const { window, durationMs, stopWhen } = options;
+    return await publishWindowed({ window, durationMs, publish, delivered: delivered.counter, stopWhen });
   } finally {
     delivered.stop();
   }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { compiledScript } from '../lib/bundle.js';
 import { startOnFreePort, startServerChild, type ServerChild } from '../lib/child.js';
 import { signUserToken } from '../lib/jwt.js';
+import { HttpClient } from '../load/publisher.js';
 import { sdkRequester } from './sdk-ipc.js';
 import type { StartOptions, Target, TargetInstance } from './types.js';
 
@@ -35,6 +36,29 @@ function baseEnv(options: StartOptions, dir: string, secrets: { jwt: string; api
     env.TIDINGS_LAYER_PREFIX = options.namespace ?? 'bench';
   }
   return env;
+}
+
+/**
+ * Values of one counter in a Prometheus text page, by the value of one label:
+ * `metricByLabel(page, 'tidings_drops_total', 'reason')` -> `{ slow_client: 1, … }`.
+ */
+export function metricByLabel(page: string, name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pattern = new RegExp(`^${name}\\{[^}]*${label}="([^"]*)"[^}]*\\}\\s+(\\S+)`, 'gm');
+  for (const match of page.matchAll(pattern)) if (match[1] !== undefined) out[match[1]] = Number(match[2]);
+  return out;
+}
+
+async function slowClientCounts(port: number): Promise<{ slowClient: number; closedWith: Record<string, number> } | null> {
+  const http = new HttpClient(port, 1);
+  try {
+    const res = await http.send({ method: 'GET', path: '/metrics' }, 10_000);
+    if (res.status !== 200) return null;
+    const slowClient = metricByLabel(res.body, 'tidings_drops_total', 'reason').slow_client ?? 0;
+    return { slowClient, closedWith: metricByLabel(res.body, 'tidings_connections_closed_total', 'code') };
+  } finally {
+    http.close();
+  }
 }
 
 /**
@@ -74,6 +98,7 @@ function instance(child: ServerChild, dir: string, secrets: { jwt: string; apiKe
       headers: { authorization: `Bearer ${token(user)}` },
     }),
     parsePoll: parsePollBody,
+    slowClientCounts: () => slowClientCounts(child.port),
     sdkPublish: sdk,
     async stop() {
       await child.stop();

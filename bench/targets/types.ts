@@ -66,6 +66,8 @@ export interface TargetInstance {
   pollRequest?(user: string, since: number, waitSeconds: number): HttpRequestSpec;
   /** Read a poll response: notifications received and the new cursor. */
   parsePoll?(body: string): { readonly count: number; readonly seq: number };
+  /** The server's own count of slow-client disconnects and of closes by code (from its metrics), if it tells. */
+  slowClientCounts?(): Promise<{ readonly slowClient: number; readonly closedWith: Readonly<Record<string, number>> } | null>;
   /** Publish through the SDK in the server process (capability `sdk`, started with `sdk: true`). */
   sdkPublish?(command: SdkPublishCommand): Promise<SdkPublishReport>;
   /** Stop every process of the instance. */

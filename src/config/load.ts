@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { TidingsError } from '../errors.js';
+import { redactUrl } from '../log/index.js';
 import { SETTINGS, envName, flagName, type SettingName } from './settings.js';
 
 type Shape = { [K in SettingName]: (typeof SETTINGS)[K]['schema'] };
@@ -115,7 +116,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const setting = (SETTINGS as Record<string, { secret?: boolean }>)[key];
-    out[key] = setting?.secret && value !== undefined ? '***' : value;
+    if (typeof value === 'string' && key.endsWith('Url')) out[key] = redactUrl(value);
+    else out[key] = setting?.secret && value !== undefined ? '***' : value;
   }
   return out;
 }

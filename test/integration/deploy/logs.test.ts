@@ -43,7 +43,10 @@ describe('logs', () => {
     assert.equal((await tidings.stop()).code, 0);
     output = tidings.log.text;
   });
-  after(() => dir.remove());
+  after(async () => {
+    if (tidings && tidings.child.exitCode === null && tidings.child.signalCode === null) await tidings.stop('SIGKILL');
+    dir.remove();
+  });
 
   it('logged what happened (so the check below looked at real lines)', () => {
     const messages = tidings.log.entries.map((e) => e.msg);

@@ -203,20 +203,22 @@ describe('deploy/systemd/tidings.service', () => {
 
   it('its ExecStart, run with its EnvironmentFile, serves and stops on KillSignal within TimeoutStopSec', { timeout: 40_000 }, async () => {
     const dir = tempDir('systemd');
+    let child: ReturnType<typeof spawn> | undefined;
     try {
       const envFile = writeEnvFile(dir.path);
       const exec = localCommand(one('ExecStart') ?? '', SYSTEMD_UNIT).split(/\s+/);
-      const child = spawn(exec[0] as string, exec.slice(1), { cwd: ROOT, env: childEnv(readEnvironmentFile(envFile)), stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(exec[0] as string, exec.slice(1), { cwd: ROOT, env: childEnv(readEnvironmentFile(envFile)), stdio: ['ignore', 'pipe', 'pipe'] });
       const log = new OutputLog();
       child.stdout?.on('data', (c: Buffer) => log.feed(c));
       child.stderr?.on('data', (c: Buffer) => log.feed(c));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
       const listening = await log.waitFor((e) => e.msg === 'listening', 15_000, 'listening');
       assert.equal(log.entries.some((e) => /development secrets/.test(e.msg)), false, 'production mode uses the env file secrets');
       assert.equal((await fetch(`http://127.0.0.1:${listening.port}/readyz`)).status, 200);
       child.kill(one('KillSignal') as NodeJS.Signals);
       assert.equal(await within(exited, Number(one('TimeoutStopSec')) * 1000, 'exit'), 0);
     } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       dir.remove();
     }
   });

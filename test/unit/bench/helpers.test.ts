@@ -6,7 +6,7 @@ import { machineBusyMs, parseStat, parseStatusKb, sampleProcess } from '../../..
 import { percentile, Reservoir, summarizeLatency } from '../../../bench/lib/stats.js';
 import { mergePoolStats } from '../../../bench/load/merge.js';
 import { publishTimestamp } from '../../../bench/load/pool.js';
-import { parsePollBody } from '../../../bench/targets/tidings.js';
+import { metricByLabel, parsePollBody } from '../../../bench/targets/tidings.js';
 import { withDatabaseName } from '../../../bench/scenarios/fresh-database.js';
 
 test('parseStat reads utime and stime after a comm with spaces and parentheses', () => {
@@ -95,4 +95,11 @@ test('parsePollBody counts items and takes the cursor', () => {
 test('withDatabaseName swaps only the database', () => {
   assert.equal(withDatabaseName('postgres://postgres@127.0.0.1:5432/test', 'b1'), 'postgres://postgres@127.0.0.1:5432/b1');
   assert.equal(withDatabaseName('postgres://u:p@h/db?sslmode=disable', 'x'), 'postgres://u:p@h/x?sslmode=disable');
+});
+
+test('metricByLabel reads one counter of a metrics page by label value', () => {
+  const page = '# HELP x\ntidings_connections_closed_total{code="1000"} 7\ntidings_connections_closed_total{code="4002"} 2\ntidings_drops_total{reason="slow_client"} 1\n';
+  assert.deepEqual(metricByLabel(page, 'tidings_connections_closed_total', 'code'), { '1000': 7, '4002': 2 });
+  assert.deepEqual(metricByLabel(page, 'tidings_drops_total', 'reason'), { slow_client: 1 });
+  assert.deepEqual(metricByLabel(page, 'tidings_other_total', 'code'), {});
 });

@@ -44,10 +44,12 @@ describe('loadConfig', () => {
   });
 
   it('masks secrets when printed', () => {
-    const shown = describeConfig(loadConfig({ env: { TIDINGS_API_KEY: 'k-123', TIDINGS_JWT_SECRET: 's-456' } }));
+    const env = { TIDINGS_API_KEY: 'k-123', TIDINGS_JWT_SECRET: 's-456', TIDINGS_DATABASE_URL: 'postgres://app:pw-789@db/x', TIDINGS_REDIS_URL: 'redis://:pw-012@r:6379' };
+    const shown = describeConfig(loadConfig({ env }));
     assert.equal(shown.apiKey, '***');
     assert.equal(shown.jwtSecret, '***');
-    assert.doesNotMatch(JSON.stringify(shown), /k-123|s-456/);
+    assert.equal(shown.databaseUrl, 'postgres://app:***@db/x');
+    assert.doesNotMatch(JSON.stringify(shown), /k-123|s-456|pw-789|pw-012/);
   });
 
   it('names variables and flags from setting names', () => {
