@@ -163,7 +163,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const publisher = tracked.publisher;
   // Without a verifier every socket is anonymous, which /inform/ refuses unless allowAnonymous.
   const authenticate = options.authenticate ?? (verifier ? jwtAuthenticator(verifier, config) : () => null);
-  const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map() });
+  const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }) });
   const websocket = stack(urlRouter([route('/inform/', inform), ...(options.routes ?? [])]), originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
   let server: TidingsServer;
   const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });

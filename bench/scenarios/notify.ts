@@ -58,6 +58,19 @@ async function phase(generator: LoadGenerator, instance: TargetInstance, publish
   return { report, deliveries: stats.deliveries, elapsedMs: after.atMs - before.atMs, cpuMs: cpuMsBetween(before, after), latency: summarizeLatency(stats.latency) };
 }
 
+/** The server's drop counters as a short text, to explain lost pushes. */
+async function dropsNote(instance: TargetInstance): Promise<string> {
+  const counters = await instance.serverCounters?.().catch(() => null);
+  return counters ? ` (server drops: ${JSON.stringify(counters.drops)})` : '';
+}
+
+/** Failures, each followed by the server's drop counters when there are any. */
+async function withDrops(instance: TargetInstance, failures: string[]): Promise<string[]> {
+  if (failures.length === 0) return failures;
+  const note = await dropsNote(instance);
+  return failures.map((f) => f + note);
+}
+
 function failuresOf(p: Phase, label: string): string[] {
   const committed = p.report.published - p.report.errors;
   const out: string[] = [];
@@ -99,7 +112,7 @@ async function measure(ctx: ScenarioContext, target: Target, variant: NotifyVari
       return {
         metrics: metrics(max, half, halfRate, variant),
         notes: [`${count} users online; max phase: ${max.report.published} published, ${max.deliveries} delivered in ${round(max.elapsedMs / 1000)} s; ${half.latency.count} latency samples`],
-        failures: [...failuresOf(max, 'max rate'), ...failuresOf(half, 'half rate')],
+        failures: await withDrops(instance, [...failuresOf(max, 'max rate'), ...failuresOf(half, 'half rate')]),
       };
     } finally {
       http.close();

@@ -11,7 +11,7 @@ import { CloseCode } from '../../src/protocol/index.js';
 import { connectRawClient, type RawClient } from '../load/raw-client.js';
 import { BENCH_HOST } from '../lib/net-util.js';
 import { waitUntil } from '../lib/time.js';
-import type { Target, TargetInstance } from '../targets/types.js';
+import type { ServerCounters, Target, TargetInstance } from '../targets/types.js';
 import { connectAll, round, size, subscribers, warmUp, withSetup } from './common.js';
 import { WINDOW } from './fanout.js';
 import { deliveriesPerSecond, loadNote, phaseFailures, runFanoutPhase, type FanoutPhaseResult } from './fanout-phase.js';
@@ -30,8 +30,8 @@ interface Ending {
   readonly ended: boolean;
   /** Milliseconds from the start of the slow phase to the disconnect, if any. */
   readonly afterMs: number | null;
-  /** The server's own counts (null: it does not tell). */
-  readonly server: { readonly slowClient: number; readonly closedWith: Readonly<Record<string, number>> } | null;
+  /** The server's own counters (null: it does not tell). */
+  readonly server: ServerCounters | null;
 }
 
 /** A socket that never reads, probing with pings so a disconnect is noticed while it stays paused. */
@@ -54,14 +54,14 @@ async function slowEnding(client: RawClient, instance: TargetInstance, startedAt
   const afterMs = client.endedAt !== null ? client.endedAt - startedAt : null;
   client.resume();
   await waitUntil(() => client.ended || client.closeCode !== null, ms);
-  const server = (await instance.slowClientCounts?.()) ?? null;
+  const server = (await instance.serverCounters?.()) ?? null;
   return { code: client.closeCode, ended: client.ended, afterMs, server };
 }
 
 function describe(ending: Ending): string {
   const when = ending.afterMs !== null ? ` after ${round(ending.afterMs / 1000, 1)} s` : '';
   const s = ending.server;
-  const counted = s ? `; the server counts ${s.slowClient} slow-client disconnect(s), closes by code ${JSON.stringify(s.closedWith)}` : '';
+  const counted = s ? `; server counters: drops ${JSON.stringify(s.drops)}, closes by code ${JSON.stringify(s.closes)}` : '';
   if (ending.code !== null) return `closed with ${ending.code}${when}${counted}`;
   return `${ending.ended ? `cut (no close frame could be read)${when}` : 'still open'}${counted}`;
 }
@@ -76,8 +76,8 @@ function metrics(base: FanoutPhaseResult, slow: FanoutPhaseResult, ending: Endin
     { key: 'deliveries_per_s_slow', label: 'deliveries per second, one never reads', unit: '/s', value: deliveriesPerSecond(slow), better: 'higher' },
     { key: 'slow_closed', label: 'slow socket disconnected (1 = yes)', unit: '', value: ending.ended || ending.code !== null ? 1 : 0, better: 'higher', goal: { min: 1 } },
     { key: 'slow_close_code', label: 'close code read by the slow socket (1006 = cut)', unit: '', value: ending.code ?? (ending.ended ? 1006 : null), better: 'higher' },
-    { key: 'slow_counted', label: 'slow-client disconnects counted by the server', unit: '', value: ending.server?.slowClient ?? null, better: 'higher', goal: { min: 1 } },
-    { key: 'slow_4002', label: 'closes recorded with code 4002 by the server', unit: '', value: ending.server ? (ending.server.closedWith[String(CloseCode.SLOW_CLIENT)] ?? 0) : null, better: 'higher' },
+    { key: 'slow_counted', label: 'slow-client disconnects counted by the server', unit: '', value: ending.server ? (ending.server.drops.slow_client ?? 0) : null, better: 'higher', goal: { min: 1 } },
+    { key: 'slow_4002', label: 'closes recorded with code 4002 by the server', unit: '', value: ending.server ? (ending.server.closes[String(CloseCode.SLOW_CLIENT)] ?? 0) : null, better: 'higher' },
     { key: 'slow_close_after', label: 'slow socket disconnected after', unit: 's', value: ending.afterMs !== null ? ending.afterMs / 1000 : null, better: 'lower' },
     { key: 'rss_growth', label: 'server peak RSS growth with the slow socket', unit: 'MiB', value: (slow.after.peakRssBytes - base.after.peakRssBytes) / 2 ** 20, better: 'lower', chart: true },
   ];

@@ -14,7 +14,7 @@ import { startOnFreePort, startServerChild, type ServerChild } from '../lib/chil
 import { signUserToken } from '../lib/jwt.js';
 import { HttpClient } from '../load/publisher.js';
 import { sdkRequester } from './sdk-ipc.js';
-import type { StartOptions, Target, TargetInstance } from './types.js';
+import type { ServerCounters, StartOptions, Target, TargetInstance } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -49,13 +49,15 @@ export function metricByLabel(page: string, name: string, label: string): Record
   return out;
 }
 
-async function slowClientCounts(port: number): Promise<{ slowClient: number; closedWith: Record<string, number> } | null> {
+async function serverCounters(port: number): Promise<ServerCounters | null> {
   const http = new HttpClient(port, 1);
   try {
     const res = await http.send({ method: 'GET', path: '/metrics' }, 10_000);
     if (res.status !== 200) return null;
-    const slowClient = metricByLabel(res.body, 'tidings_drops_total', 'reason').slow_client ?? 0;
-    return { slowClient, closedWith: metricByLabel(res.body, 'tidings_connections_closed_total', 'code') };
+    return {
+      drops: metricByLabel(res.body, 'tidings_drops_total', 'reason'),
+      closes: metricByLabel(res.body, 'tidings_connections_closed_total', 'code'),
+    };
   } finally {
     http.close();
   }
@@ -98,7 +100,7 @@ function instance(child: ServerChild, dir: string, secrets: { jwt: string; apiKe
       headers: { authorization: `Bearer ${token(user)}` },
     }),
     parsePoll: parsePollBody,
-    slowClientCounts: () => slowClientCounts(child.port),
+    serverCounters: () => serverCounters(child.port),
     sdkPublish: sdk,
     async stop() {
       await child.stop();

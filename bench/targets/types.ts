@@ -51,6 +51,14 @@ export interface SdkPublishReport {
   readonly firstError?: string;
 }
 
+/** Counters a server keeps about itself. */
+export interface ServerCounters {
+  /** Messages dropped, by reason (`slow_client`, `channel_full`, …). */
+  readonly drops: Readonly<Record<string, number>>;
+  /** Connections closed, by close code. */
+  readonly closes: Readonly<Record<string, number>>;
+}
+
 /** A running server under test. */
 export interface TargetInstance {
   /** Process ids whose CPU and memory count as the server's. */
@@ -66,8 +74,8 @@ export interface TargetInstance {
   pollRequest?(user: string, since: number, waitSeconds: number): HttpRequestSpec;
   /** Read a poll response: notifications received and the new cursor. */
   parsePoll?(body: string): { readonly count: number; readonly seq: number };
-  /** The server's own count of slow-client disconnects and of closes by code (from its metrics), if it tells. */
-  slowClientCounts?(): Promise<{ readonly slowClient: number; readonly closedWith: Readonly<Record<string, number>> } | null>;
+  /** The server's own counters (from its metrics), if it exposes them. */
+  serverCounters?(): Promise<ServerCounters | null>;
   /** Publish through the SDK in the server process (capability `sdk`, started with `sdk: true`). */
   sdkPublish?(command: SdkPublishCommand): Promise<SdkPublishReport>;
   /** Stop every process of the instance. */

@@ -45,6 +45,20 @@ export function checkRedisUrl(url: string): void {
   }
 }
 
+/**
+ * PING every connection that is up, every `intervalMs`. Each connection must have been opened with
+ * `socketTimeout` (see `openConnection`): ioredis then destroys a connection on which a command got no
+ * reply in time, and reconnects. Returns a function that stops the checks.
+ */
+export function startHealthCheck(connections: readonly Redis[], intervalMs: number): () => void {
+  const timer = setInterval(() => {
+    // A failed PING needs no handling here: the socket timeout has already dropped the connection.
+    for (const redis of connections) if (redis.status === 'ready') redis.ping().catch(() => undefined);
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Quit gracefully, or drop the connection when that is not possible (Redis down). Never throws. */
 export async function quitConnection(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;

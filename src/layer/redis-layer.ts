@@ -25,10 +25,11 @@ import { RedisCodec } from './redis-codec.js';
 import { createInboundRouter } from './redis-inbound.js';
 import { RedisMembers } from './redis-members.js';
 import { TopicSubscriber } from './redis-subscriber.js';
-import { execPipeline, openConnection, quitConnection, RedisNames, unavailable } from './redis-connection.js';
+import { execPipeline, openConnection, quitConnection, RedisNames, startHealthCheck, unavailable } from './redis-connection.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HEALTH_CHECK_MS,
   type RedisChannelLayerOptions,
   type RedisLayerStats,
 } from './redis-options.js';
@@ -58,6 +59,7 @@ export class RedisChannelLayer implements ChannelLayer {
   private readonly cmd: Redis;
   private readonly sub: Redis;
   private readonly subscriber: TopicSubscriber;
+  private readonly stopHealthCheck: () => void;
   private lastError: Error | undefined;
   private closing: Promise<void> | undefined;
 
@@ -79,11 +81,14 @@ export class RedisChannelLayer implements ChannelLayer {
       onGroupEmpty: (group) => this.subscriber.drop(this.names.groupTopic(group)),
     });
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
+    if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
     const name = (role: string): string => `${resolved.prefix}-${role}-${this.node}`;
+    // A command unanswered for two health-check intervals means the link is dead (see healthCheckMs).
+    const common = { ...options.redisOptions, socketTimeout: 2 * healthCheckMs };
     // Auto-pipelining sends the PUBLISHes of one tick in one write: several times the throughput of bursts.
-    const cmdOptions = { enableAutoPipelining: true, ...options.redisOptions };
-    this.cmd = openConnection(this.url, name('cmd'), timeout, cmdOptions);
-    this.sub = openConnection(this.url, name('sub'), timeout, { ...options.redisOptions, enableAutoPipelining: false });
+    this.cmd = openConnection(this.url, name('cmd'), timeout, { enableAutoPipelining: true, ...common });
+    this.sub = openConnection(this.url, name('sub'), timeout, { ...common, enableAutoPipelining: false });
     const ensureGroupTopic = (group: string): void => void this.subscriber.ensure(this.names.groupTopic(group));
     this.subscriber = new TopicSubscriber(this.sub, this.names.nodeTopic(this.node), this.log, {
       onPayload: createInboundRouter({
@@ -98,6 +103,7 @@ export class RedisChannelLayer implements ChannelLayer {
       onUpChange: () => this.updateState(),
     });
     this.wire();
+    this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs);
   }
 
   get state(): LayerState {
@@ -226,6 +232,7 @@ export class RedisChannelLayer implements ChannelLayer {
 
   private async shutdown(): Promise<void> {
     const memberships = this.registry.memberships();
+    this.stopHealthCheck();
     this.tracker.set('closed');
     this.subscriber.close();
     this.registry.close();

@@ -8,6 +8,9 @@ import type { ChannelLayerOptions, LayerStats } from './types.js';
 /** Default milliseconds before a Redis command fails with LAYER_UNAVAILABLE. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
+/** Default milliseconds between health checks of the Redis connections. */
+export const DEFAULT_HEALTH_CHECK_MS = 1000;
+
 /** Default milliseconds `createRedisChannelLayer` waits for Redis before failing. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
@@ -27,6 +30,13 @@ export interface RedisChannelLayerOptions extends ChannelLayerOptions {
   connectTimeoutMs?: number;
   /** Milliseconds before a Redis command fails with LAYER_UNAVAILABLE. Default 1000. */
   commandTimeoutMs?: number;
+  /**
+   * Milliseconds between health checks: a PING on each connection, which must be answered within twice
+   * this, or the connection is dropped and re-opened (the layer goes `degraded` meanwhile). This is what
+   * finds a silent network partition (no FIN, no RST), which nothing else would notice on the subscriber
+   * connection. Default 1000.
+   */
+  healthCheckMs?: number;
   /**
    * Start even when Redis is unreachable (after `connectTimeoutMs`): `degraded`, local delivery only, until
    * Redis comes up. Default false: creation fails.

@@ -14,6 +14,9 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { ClientFrame, type HelloFrame, type ResumedFrame, type UnreadFrame } from '../protocol/frames.js';
 import { JsonConsumer, type EventHandlers, type Handshake, type Scope, type SocketApp } from '../consumer/index.js';
 import type { InboxStore } from '../inbox/index.js';
+import type { ChannelLayer } from '../layer/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { catchUpAfterRecovery, type CatchUpEvent } from './catch-up.js';
 import { prepareText, type PreparedText } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
@@ -38,6 +41,14 @@ export interface NotificationDeps {
   settings: NotificationSettings;
   /** Open connections per user in this process (for the per-user limit). */
   perUser: Map<string, number>;
+  /**
+   * The channel layer, when the app should catch every local connection up from the inbox after the layer
+   * recovers from an outage (pushes were lost meanwhile; see catch-up.ts).
+   */
+  layer?: ChannelLayer;
+  /** Open connections of this process (kept by `notificationApp`). */
+  live?: Set<NotificationConsumer>;
+  log?: Logger;
 }
 
 const PING: PreparedText = prepareText('{"type":"ping"}');
@@ -49,6 +60,9 @@ const HANDLERS: EventHandlers<NotificationConsumer> = {
   },
   'tidings.broadcast'(this: NotificationConsumer, event: BroadcastEvent) {
     this.send(preparedFor(event));
+  },
+  'tidings.catchup'(this: NotificationConsumer, event: CatchUpEvent) {
+    if (event.user === undefined || event.user === this.scope.user?.id) return this.catchUp();
   },
   'tidings.unread'(this: NotificationConsumer, event: UnreadEvent) {
     const cursor = this.cursor;
@@ -115,6 +129,27 @@ export class NotificationConsumer extends JsonConsumer {
     return this.#fillGap(user.id, event.seq, event.unread ?? cursor.shown.count).then(() => this.#sendLive(event, cursor));
   }
 
+  /**
+   * Send what the inbox has and this connection has not sent (pushes lost by the layer), then the count if
+   * it changed. An inbox outage is logged and leaves the connection as it was.
+   */
+  async catchUp(): Promise<void> {
+    const cursor = this.cursor;
+    const user = this.scope.user;
+    if (!cursor || !user) return;
+    try {
+      const counts = await this.#deps.inbox.counts(user.id);
+      const now = { seq: counts.seq, count: counts.unread };
+      const shown = cursor.shown.count;
+      const gap = counts.seq > cursor.lastSeq;
+      if (gap) await this.#fillGap(user.id, counts.seq + 1, counts.unread);
+      if (cursor.show(now) && !gap && now.count !== shown) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
+    } catch (err) {
+      if (!(err instanceof TidingsError)) throw err;
+      this.log.warn({ err }, 'catch-up failed');
+    }
+  }
+
   #sendLive(event: NotificationEvent, cursor: StreamCursor): void {
     cursor.lastSeq = event.seq;
     this.send(preparedFor(event));
@@ -166,6 +201,7 @@ export class NotificationConsumer extends JsonConsumer {
 
   override disconnect(): void {
     if (this.#expiry) clearTimeout(this.#expiry);
+    this.#deps.live?.delete(this);
     const id = this.scope.user?.id;
     if (id === undefined) return;
     const left = (this.#deps.perUser.get(id) ?? 1) - 1;
@@ -256,10 +292,14 @@ export class NotificationConsumer extends JsonConsumer {
 /**
  * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
  * (whatever authenticator ran), refuses a user over the per-user connection limit with 429, then runs a
- * NotificationConsumer.
+ * NotificationConsumer. With `deps.layer`, every open connection catches up from the inbox after the layer
+ * recovers from an outage (see catch-up.ts).
  * Put it behind origin and auth middleware.
  */
-export function notificationApp(deps: NotificationDeps): SocketApp {
+export function notificationApp(options: NotificationDeps): SocketApp {
+  const deps: NotificationDeps = { ...options, live: options.live ?? new Set() };
+  const live = deps.live as Set<NotificationConsumer>;
+  if (deps.layer) catchUpAfterRecovery(deps.layer, () => live, deps.log ?? silentLogger());
   return (scope, handshake) => {
     const id = scope.user?.id;
     if (id === undefined && !deps.settings.allowAnonymous) {
@@ -278,6 +318,7 @@ export function notificationApp(deps: NotificationDeps): SocketApp {
     const consumer = new NotificationConsumer(scope, handshake, deps);
     return consumer.run().then(() => {
       if (!consumer.accepted) consumer.disconnect();
+      else if (consumer.isOpen) live.add(consumer);
     });
   };
 }

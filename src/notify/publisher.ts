@@ -1,8 +1,8 @@
 /**
  * The publisher: the one way notifications enter Tidings (SDK, HTTP API, CLI and the demo all call it).
  * Rule: the inbox write is committed BEFORE anything is pushed, and nothing is acknowledged that was not
- * stored. A push that fails after the commit is logged, not raised: the client gets the notification on
- * replay. Broadcasts are not stored; they fail with LAYER_UNAVAILABLE if the layer cannot carry them.
+ * stored. A push that fails after the commit is logged, not raised: the user's connections catch up from
+ * the inbox once the layer can carry a catch-up event again (see catch-up.ts), or replay when they reconnect. Broadcasts are not stored; they fail with LAYER_UNAVAILABLE if the layer cannot carry them.
  */
 import { randomUUID } from 'node:crypto';
 import { TidingsError } from '../errors.js';
@@ -11,6 +11,7 @@ import type { ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { BroadcastFrame, NotificationFrame, UnreadFrame } from '../protocol/frames.js';
+import { createResyncTracker } from './catch-up.js';
 import { SITE_GROUP, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import { BroadcastInput, NotifyInput, parseInput } from './schemas.js';
 
@@ -61,6 +62,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   // Read-state changes of one user run one after another in this process. Across processes (and against
   // concurrent adds) the pushed counts carry the user's seq, which lets each connection drop a late one.
   const userChains = new Map<string, Promise<unknown>>();
+  const resync = createResyncTracker(layer, log);
 
   function serial<T>(userId: string, task: () => Promise<T>): Promise<T> {
     const prev = userChains.get(userId) ?? Promise.resolve();
@@ -83,7 +85,8 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     const text = JSON.stringify(notificationFrame(n, r.unread));
     const event: NotificationEvent = { type: 'tidings.notification', user: n.userId, seq: n.seq, unread: r.unread, text };
     return push(userGroup(n.userId), event).catch((err: unknown) => {
-      log.warn({ err, user: n.userId, seq: n.seq }, 'push after commit failed; the client will replay it');
+      log.warn({ err, user: n.userId, seq: n.seq }, 'push after commit failed; the client will catch up');
+      resync.failed(n.userId);
     });
   }
 
@@ -92,7 +95,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     const { unread: count, seq } = await inbox.counts(userId);
     const frame: UnreadFrame = { type: 'unread', count };
     const event: UnreadEvent = { type: 'tidings.unread', user: userId, count, seq, text: JSON.stringify(frame) };
-    await push(userGroup(userId), event).catch((err: unknown) => log.warn({ err, user: userId }, 'unread push failed'));
+    await push(userGroup(userId), event).catch((err: unknown) => {
+      log.warn({ err, user: userId }, 'unread push failed');
+      resync.failed(userId);
+    });
     return count;
   }
 

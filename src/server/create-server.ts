@@ -19,9 +19,8 @@ import type { ChannelLayer } from '../layer/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { createHeartbeat } from '../transport/index.js';
+import { createHeartbeat, WsTransport, type FrameCounts, type WsTransportOptions } from '../transport/index.js';
 import { ServerHandshake, buildScope, refuseSocket } from './handshake.js';
-import { MeteredWsTransport, type FrameCounts } from './metered-transport.js';
 import { listenOn } from './ops-server.js';
 import { clientAddressResolver } from './proxy.js';
 
@@ -93,7 +92,7 @@ export function createServer(options: ServerOptions): TidingsServer {
   const metrics = options.metrics ?? createMetrics({ defaults: false });
   const wss = new WebSocketServer({ noServer: true, maxPayload: s.maxPayload, perMessageDeflate: s.perMessageDeflate, clientTracking: false });
   const heartbeat = createHeartbeat(s.pingInterval * 1000);
-  const sockets = new Set<MeteredWsTransport>();
+  const sockets = new Set<WsTransport>();
   const perIp = new Map<string, number>();
   const clientAddress = clientAddressResolver({ enabled: s.proxyHeaders, trusted: s.trustedProxies });
   const handleHttp = options.http ?? defaultHttp;
@@ -123,20 +122,24 @@ export function createServer(options: ServerOptions): TidingsServer {
   metrics.track(metrics.framesOut, () => frames.out);
 
   heartbeat.onTimeout = () => metrics.drops.inc({ reason: 'heartbeat_timeout' });
+  // One options object for every socket: per-connection state stays small (19,000 idle sockets).
+  const transportOptions: WsTransportOptions = {
+    maxBufferedBytes: s.maxBufferedBytes,
+    compressed: s.perMessageDeflate,
+    onSlow: () => metrics.drops.inc({ reason: 'slow_client' }),
+    counts: frames,
+  };
 
-  const open = (ws: WebSocket, scope: Scope, connLog: Logger) => {
+  // Connection lines go to the root logger with fields: no child logger per socket.
+  const open = (ws: WebSocket, scope: Scope) => {
     const ip = scope.client.ip;
-    const transport = new MeteredWsTransport(
-      ws,
-      { maxBufferedBytes: s.maxBufferedBytes, remoteAddress: ip, compressed: s.perMessageDeflate, onSlow: () => metrics.drops.inc({ reason: 'slow_client' }) },
-      frames,
-    );
+    const transport = new WsTransport(ws, transportOptions, ip);
     const openedAt = Date.now();
     sockets.add(transport);
     heartbeat.add(transport);
     metrics.connectionsOpen.inc();
     metrics.connectionsOpened.inc();
-    connLog.info({ user: scope.user?.id ?? null }, 'connection opened');
+    log.info({ ip, path: scope.path, user: scope.user?.id ?? null }, 'connection opened');
     ws.once('close', (code) => {
       sockets.delete(transport);
       heartbeat.delete(transport);
@@ -145,7 +148,7 @@ export function createServer(options: ServerOptions): TidingsServer {
       else perIp.delete(ip);
       metrics.connectionsOpen.dec();
       metrics.connectionsClosed.inc({ code: String(code) });
-      connLog.info({ user: scope.user?.id ?? null, code, durationMs: Date.now() - openedAt }, 'connection closed');
+      log.info({ ip, path: scope.path, user: scope.user?.id ?? null, code, durationMs: Date.now() - openedAt }, 'connection closed');
       wake?.();
     });
     return transport;

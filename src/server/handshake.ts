@@ -47,7 +47,7 @@ export interface HandshakeDeps {
   readonly layer: ChannelLayer;
   readonly rootLog: Logger;
   /** Wrap the accepted ws in a transport (and register it with heartbeat, metrics, logs). */
-  readonly open: (ws: WebSocket, scope: Scope, log: Logger) => Transport;
+  readonly open: (ws: WebSocket, scope: Scope) => Transport;
   readonly onRefuse: (status: number) => void;
 }
 
@@ -97,7 +97,7 @@ export class ServerHandshake implements Handshake {
       this.deps.onRefuse(400);
       throw new TidingsError('BAD_HANDSHAKE', 'the upgrade was refused (invalid extension offer) or the client went away');
     }
-    return this.deps.open(accepted, this.scope, this.log);
+    return this.deps.open(accepted, this.scope);
   }
 
   reject(status: number, code: string, message?: string): void {

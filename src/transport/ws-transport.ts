@@ -17,11 +17,18 @@ interface WsInternals {
   _sender?: { _state?: number; _queue?: unknown[]; _deflating?: boolean } | null;
 }
 
+/** Messages received from and sent to clients, cumulative (plain numbers: no metrics call per message). */
+export interface FrameCounts {
+  in: number;
+  out: number;
+}
+
+/** Options shared by every socket of a server (one object, not one per socket). */
 export interface WsTransportOptions {
   /** Unsent bytes allowed before the socket is closed with 4002. */
   maxBufferedBytes: number;
-  /** Client address after proxy-header resolution. */
-  remoteAddress: string;
+  /** Counted into, if given. */
+  counts?: FrameCounts;
   /** Whether permessage-deflate was negotiated (disables the raw-frame fast path). */
   compressed: boolean;
   /** Called once when the socket is closed for being slow. */
@@ -48,10 +55,11 @@ export class WsTransport implements Transport {
   #closing = false;
   #options: WsTransportOptions;
 
-  constructor(ws: WebSocket, options: WsTransportOptions) {
+  /** @param remoteAddress client address after proxy-header resolution. */
+  constructor(ws: WebSocket, options: WsTransportOptions, remoteAddress: string) {
     this.#ws = ws;
     this.#options = options;
-    this.remoteAddress = options.remoteAddress;
+    this.remoteAddress = remoteAddress;
     const internals = ws as unknown as WsInternals;
     this.#socket = options.compressed ? null : (internals._socket ?? null);
     ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
@@ -81,6 +89,7 @@ export class WsTransport implements Transport {
 
   sendText(text: string | PreparedText): void {
     if (!this.isOpen) return;
+    if (this.#options.counts) this.#options.counts.out++;
     const socket = this.#fastSocket();
     if (socket) this.#write(socket, typeof text === 'string' ? buildTextFrame(text) : text.frame());
     else this.#ws.send(typeof text === 'string' ? text : text.text);
@@ -89,6 +98,7 @@ export class WsTransport implements Transport {
 
   sendBinary(data: Uint8Array): void {
     if (!this.isOpen) return;
+    if (this.#options.counts) this.#options.counts.out++;
     this.#ws.send(data, { binary: true });
     this.#checkBuffered();
   }
@@ -114,6 +124,7 @@ export class WsTransport implements Transport {
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.#options.counts) this.#options.counts.in++;
     const payload = isBinary ? data : data.toString('utf8');
     if (this.#handlers) this.#handlers.message(payload, isBinary);
     else (this.#held ??= []).push([payload, isBinary]);

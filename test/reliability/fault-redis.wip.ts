@@ -10,7 +10,7 @@
  *   within 5 s and its /readyz fails while B stays ready; after the heal every tab gets exactly what it
  *   missed: no duplicate, no reconnect, nothing else re-sent (no redelivery storm).
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { redisServerSkipReason } from '../integration/layer/redis-env.js';
 import { postgresSkipReason } from '../integration/notify/env.js';
@@ -45,9 +45,12 @@ after(async () => {
 /** Acknowledged seqs per user over every test so far. */
 const acked = new Map<string, Set<number>>(USERS.map((u) => [u, new Set<number>()]));
 
-function publisher(): PublishLoop {
+/** A publish loop over both processes, stopped when the test ends whatever happens. */
+function publisher(t: TestContext): PublishLoop {
   let turn = 0;
-  return new PublishLoop({ base: () => pool.procs[turn++ % 2]!.url, users: USERS, lanes: 4, pauseMs: 5 });
+  const loop = new PublishLoop({ base: () => pool.procs[turn++ % 2]!.url, users: USERS, lanes: 4, pauseMs: 5 });
+  t.after(() => loop.stop());
+  return loop;
 }
 
 /** Record what was acknowledged; assert that every request was answered, 201 or 503, in time. */
@@ -80,7 +83,7 @@ function assertAlive(): void {
 
 describe('cases 19-20: Redis faults under two processes', { skip, ...SUITE }, () => {
   it('19: Redis restarted while publishing: resubscribed within 2 s, no hang, everything acknowledged delivered', async (t) => {
-    const loop = publisher();
+    const loop = publisher(t);
     await loop.ackedAtLeast(40);
     const degradedBefore = pool.procs.map((p) => countLogged(p, DEGRADED));
     const readyBefore = pool.procs.map((p) => countLogged(p, READY));
@@ -104,7 +107,7 @@ describe('cases 19-20: Redis faults under two processes', { skip, ...SUITE }, ()
   });
 
   it('19: CLIENT KILL TYPE pubsub while publishing: resubscribed within 2 s, everything acknowledged delivered', async (t) => {
-    const loop = publisher();
+    const loop = publisher(t);
     await loop.ackedAtLeast(40);
     const readyBefore = pool.procs.map((p) => countLogged(p, READY));
     const admin = rawClient(pool.redisUrl);
@@ -129,7 +132,7 @@ describe('cases 19-20: Redis faults under two processes', { skip, ...SUITE }, ()
     const readyBefore = countLogged(a, READY);
     const seenBefore = clients.map((c) => c.seen.length);
     const opensBefore = clients.map((c) => c.openedAt.length);
-    const loop = publisher();
+    const loop = publisher(t);
     await loop.ackedAtLeast(20);
     const partitionedAt = Date.now();
     pool.proxies[0]!.partition();
