@@ -46,17 +46,36 @@ export function checkRedisUrl(url: string): void {
 }
 
 /**
- * PING every connection that is up, every `intervalMs`. Each connection must have been opened with
- * `socketTimeout` (see `openConnection`): ioredis then destroys a connection on which a command got no
- * reply in time, and reconnects. Returns a function that stops the checks.
+ * PING every connection that is up, every `intervalMs`; a connection whose PING is not answered within
+ * `timeoutMs` has its socket destroyed, so ioredis reconnects (and the layer reports `degraded` until it is
+ * whole again). This finds a silent partition (no FIN, no RST), which nothing else notices on a subscriber
+ * connection. (ioredis' own `socketTimeout` is not used: its timer survives a reconnect and then cuts the
+ * new, healthy connection.) Returns a function that stops the checks.
  */
-export function startHealthCheck(connections: readonly Redis[], intervalMs: number): () => void {
-  const timer = setInterval(() => {
-    // A failed PING needs no handling here: the socket timeout has already dropped the connection.
-    for (const redis of connections) if (redis.status === 'ready') redis.ping().catch(() => undefined);
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function startHealthCheck(connections: readonly Redis[], intervalMs: number, timeoutMs: number): () => void {
+  const pending = new Set<Redis>();
+  const check = (redis: Redis): void => {
+    if (redis.status !== 'ready' || pending.has(redis)) return;
+    pending.add(redis);
+    const stream = redis.stream;
+    const timer = setTimeout(() => {
+      pending.delete(redis);
+      // Only the socket the PING went out on: a reconnect may have replaced it meanwhile.
+      if (redis.stream === stream) stream.destroy(new Error(`redis health check: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref();
+    redis.ping().then(
+      () => {
+        clearTimeout(timer);
+        pending.delete(redis);
+      },
+      // A PING rejected (command timeout, connection closed) is left to the timer, which checks the socket.
+      () => undefined,
+    );
+  };
+  const interval = setInterval(() => connections.forEach(check), intervalMs);
+  interval.unref();
+  return () => clearInterval(interval);
 }
 
 /** Quit gracefully, or drop the connection when that is not possible (Redis down). Never throws. */

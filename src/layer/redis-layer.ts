@@ -84,11 +84,10 @@ export class RedisChannelLayer implements ChannelLayer {
     const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
     if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
     const name = (role: string): string => `${resolved.prefix}-${role}-${this.node}`;
-    // A command unanswered for two health-check intervals means the link is dead (see healthCheckMs).
-    const common = { ...options.redisOptions, socketTimeout: 2 * healthCheckMs };
     // Auto-pipelining sends the PUBLISHes of one tick in one write: several times the throughput of bursts.
-    this.cmd = openConnection(this.url, name('cmd'), timeout, { enableAutoPipelining: true, ...common });
-    this.sub = openConnection(this.url, name('sub'), timeout, { ...common, enableAutoPipelining: false });
+    const cmdOptions = { enableAutoPipelining: true, ...options.redisOptions };
+    this.cmd = openConnection(this.url, name('cmd'), timeout, cmdOptions);
+    this.sub = openConnection(this.url, name('sub'), timeout, { ...options.redisOptions, enableAutoPipelining: false });
     const ensureGroupTopic = (group: string): void => void this.subscriber.ensure(this.names.groupTopic(group));
     this.subscriber = new TopicSubscriber(this.sub, this.names.nodeTopic(this.node), this.log, {
       onPayload: createInboundRouter({
@@ -103,7 +102,8 @@ export class RedisChannelLayer implements ChannelLayer {
       onUpChange: () => this.updateState(),
     });
     this.wire();
-    this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs);
+    // A PING unanswered for two intervals means the link is dead (see healthCheckMs).
+    this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs, 2 * healthCheckMs);
   }
 
   get state(): LayerState {

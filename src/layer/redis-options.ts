@@ -32,9 +32,9 @@ export interface RedisChannelLayerOptions extends ChannelLayerOptions {
   commandTimeoutMs?: number;
   /**
    * Milliseconds between health checks: a PING on each connection, which must be answered within twice
-   * this, or the connection is dropped and re-opened (the layer goes `degraded` meanwhile). This is what
-   * finds a silent network partition (no FIN, no RST), which nothing else would notice on the subscriber
-   * connection. Default 1000.
+   * this, or the connection is dropped and re-opened (the layer is `degraded` meanwhile). This is what finds
+   * a silent network partition (no FIN, no RST), which nothing else would notice on the subscriber
+   * connection: at the default 1000, within 3 s.
    */
   healthCheckMs?: number;
   /**

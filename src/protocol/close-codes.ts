@@ -16,6 +16,8 @@ export const CloseCode = {
   UNSUPPORTED_DATA: 1003,
   /** Invalid UTF-8 in a text frame. */
   INVALID_PAYLOAD: 1007,
+  /** Policy violation (used by `ws` for a message split into more than 16,384 fragments). */
+  POLICY_VIOLATION: 1008,
   /** A frame larger than `maxPayload`. */
   MESSAGE_TOO_BIG: 1009,
   /** Unexpected server error outside any consumer. */

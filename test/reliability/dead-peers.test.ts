@@ -70,6 +70,8 @@ describe('case 7: dead peers', SUITE, () => {
       await waitUntil(() => dropped.every((ws) => ws.pings >= 1), 4000, 'a ping through the proxy');
       const dropAt = proxy.drop();
       const closes = await proxy.upstreamCloses(PEERS, DETECT_WITHIN_MS + 2000);
+      // A peer cut before the drop would mean its pongs did not get through: not the case under test.
+      assert.ok(closes.every((at) => at >= dropAt), `${closes.filter((at) => at < dropAt).length} peers were cut before the drop`);
       const worst = Math.max(...closes) - dropAt;
       assert.ok(worst < DETECT_WITHIN_MS, `last dropped peer cut after ${worst.toFixed(0)} ms`);
       assert.equal(await srv.connections(), 0);
