@@ -34,9 +34,8 @@ export class RawClient {
   deliveries = 0;
   /** Close code received from the server (1005 when none was given); null while open. */
   closeCode: number | null = null;
-  /** Whether the TCP connection has ended, and when (Date.now()). */
+  /** Whether the TCP connection has ended. */
   ended = false;
-  endedAt: number | null = null;
   /** Set once the socket exists (right after construction in connectRawClient). */
   socket!: Socket;
   private readonly parser: FrameParser;
@@ -62,14 +61,6 @@ export class RawClient {
   /** Start reading again (after `paused`). */
   resume(): void {
     this.socket.resume();
-  }
-
-  /**
-   * Send a ping. A paused socket cannot see the server hang up; writing can: a write to a connection the
-   * server closed fails (reset), which ends this client.
-   */
-  ping(): void {
-    if (!this.socket.destroyed) this.socket.write(encodeClientFrame(Opcode.PING, Buffer.alloc(0), randomBytes(4)));
   }
 
   /** Drop the connection now. */
@@ -148,7 +139,6 @@ export async function connectRawClient(options: RawClientOptions): Promise<RawCl
   socket.on('error', (err) => client.fail(err));
   socket.on('close', () => {
     client.ended = true;
-    client.endedAt = Date.now();
     client.fail(new Error('connection closed during handshake'));
   });
   try {

@@ -10,6 +10,7 @@
 import { CloseCode } from '../../src/protocol/index.js';
 import { connectRawClient, type RawClient } from '../load/raw-client.js';
 import { BENCH_HOST } from '../lib/net-util.js';
+import { tcpEstablished } from '../lib/tcp-state.js';
 import { waitUntil } from '../lib/time.js';
 import type { ServerCounters, Target, TargetInstance } from '../targets/types.js';
 import { connectAll, round, size, subscribers, warmUp, withSetup } from './common.js';
@@ -19,7 +20,7 @@ import type { Measurement, Metric, Scenario, ScenarioContext } from './types.js'
 
 /** Big messages, so the never-reading socket passes kernel buffers and the cap quickly. */
 const PAD = 'x'.repeat(4096);
-/** How often the slow socket pings to notice that the server hung up. */
+/** How often the slow socket's TCP state is checked, to notice that the server hung up. */
 const PROBE_MS = 250;
 /** The slow phase goes on this long after the disconnect (others' latency after it counts too). */
 const AFTER_CLOSE_MS = 3000;
@@ -34,8 +35,18 @@ interface Ending {
   readonly server: ServerCounters | null;
 }
 
-/** A socket that never reads, probing with pings so a disconnect is noticed while it stays paused. */
-async function connectSlow(instance: TargetInstance): Promise<{ client: RawClient; stop: () => void }> {
+/** A paused socket, and when the kernel saw its connection leave ESTABLISHED (null: not yet). */
+interface SlowSocket {
+  readonly client: RawClient;
+  droppedAt(): number | null;
+  stop(): void;
+}
+
+/**
+ * A socket that never reads. The server's side of its connection is watched in /proc/net/tcp (passively: a
+ * probe frame would change what the server does), so a disconnect is noticed while it stays paused.
+ */
+async function connectSlow(instance: TargetInstance): Promise<SlowSocket> {
   const client = await connectRawClient({
     host: BENCH_HOST,
     port: instance.port,
@@ -45,13 +56,20 @@ async function connectSlow(instance: TargetInstance): Promise<{ client: RawClien
     paused: true,
     timeoutMs: 15_000,
   });
-  const probe = setInterval(() => client.ping(), PROBE_MS);
-  return { client, stop: () => clearInterval(probe) };
+  let dropped: number | null = null;
+  const local = client.socket.localPort ?? 0;
+  // The server's end of the connection: our end hears nothing (not even the FIN) while it does not read.
+  const probe = setInterval(() => {
+    if (dropped === null && !tcpEstablished(instance.port, local)) dropped = Date.now();
+  }, PROBE_MS);
+  return { client, droppedAt: () => dropped, stop: () => clearInterval(probe) };
 }
 
 /** Read what the slow socket was sent, to learn the close code (if the server sent one before hanging up). */
-async function slowEnding(client: RawClient, instance: TargetInstance, startedAt: number, ms: number): Promise<Ending> {
-  const afterMs = client.endedAt !== null ? client.endedAt - startedAt : null;
+async function slowEnding(slow: SlowSocket, instance: TargetInstance, startedAt: number, ms: number): Promise<Ending> {
+  const client = slow.client;
+  const dropped = slow.droppedAt();
+  const afterMs = dropped !== null ? dropped - startedAt : null;
   client.resume();
   await waitUntil(() => client.ended || client.closeCode !== null, ms);
   const server = (await instance.serverCounters?.()) ?? null;
@@ -98,10 +116,13 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
       const startedAt = Date.now();
       // Until the server drops the slow socket (plus a little), at most slowMs: the socket must first fill
       // the kernel buffers (~4 MB on loopback), then the server's cap.
-      const stopWhen = (): boolean => slow.client.endedAt !== null && Date.now() - slow.client.endedAt > AFTER_CLOSE_MS;
+      const stopWhen = (): boolean => {
+        const dropped = slow.droppedAt();
+        return dropped !== null && Date.now() - dropped > AFTER_CLOSE_MS;
+      };
       const phaseResult = await runFanoutPhase({ ...phase, durationMs: slowMs, stopWhen });
       slow.stop();
-      const ending = await slowEnding(slow.client, instance, startedAt, size(ctx.smoke, 3000, 300));
+      const ending = await slowEnding(slow, instance, startedAt, size(ctx.smoke, 3000, 300));
       return {
         metrics: metrics(base, phaseResult, ending),
         notes: [

@@ -109,7 +109,10 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
       if (options.allowAnonymous) return null;
       throw new TidingsError('UNAUTHORIZED', 'a token is required (?token=, cookie or Authorization header)');
     }
-    return verifier.verify(token);
+    const user = await verifier.verify(token);
+    // The connection keeps its scope for its lifetime: do not keep the credential in it.
+    scope.query.delete('token');
+    return user;
   };
 }
 

@@ -211,7 +211,8 @@ export class NotificationConsumer extends JsonConsumer {
 
   /**
    * Send every notification after `since` up to `now.seq` that this connection has not sent yet, in order,
-   * each carrying the count read with `now`; then `resumed`. Too many: only `resumed` with recovered:false.
+   * each carrying the count read with `now`; then `resumed`. Too many, or rows of the range deleted: only
+   * what is left, and `resumed` with recovered:false.
    */
   async #replay(userId: string, since: number, now: CountVersion): Promise<void> {
     const cursor = this.cursor as StreamCursor;
@@ -229,7 +230,9 @@ export class NotificationConsumer extends JsonConsumer {
     for (const range of ranges) count += await this.#sendRows(userId, range, now.count);
     cursor.replayed(since, now.seq);
     cursor.show(now);
-    this.#resumed(since, now.seq, count, true);
+    // Seqs have no gaps, so fewer rows than seqs means some were deleted (a retention job): the client's
+    // view cannot be completed by a replay and must be reloaded.
+    this.#resumed(since, now.seq, count, count === rangeSize(ranges));
   }
 
   /** Send the notifications between `lastSeq` and `seq` (missing live events) before the event `seq`. */

@@ -30,7 +30,8 @@ export function buildScope(req: IncomingMessage, ip: string): Scope {
   return {
     type: 'websocket',
     path: url.pathname,
-    query: url.searchParams,
+    // A standalone copy: keeping url.searchParams would keep the whole URL (and its href) alive per socket.
+    query: new URLSearchParams(url.search),
     headers: req.headers,
     client: { ip, port: req.socket.remotePort ?? 0 },
     origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,

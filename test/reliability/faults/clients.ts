@@ -20,8 +20,10 @@ export interface ClientRecord {
   /** `performance.now()` of each `open` state (the server's hello). */
   readonly openedAt: number[];
   readonly resyncs: string[];
-  /** Resolves once the client has emitted a notification with seq >= `seq`. */
+  /** Resolves once the last notification the client emitted has seq >= `seq`. */
   seenSeq(seq: number, timeoutMs: number): Promise<void>;
+  /** Resolves once the client has emitted `count` notifications in all. */
+  seenCount(count: number, timeoutMs: number): Promise<void>;
   /** Resolves at the next `open` state (or at once when open and `now` is set). */
   opened(timeoutMs: number): Promise<void>;
 }
@@ -84,6 +86,7 @@ export function startClient(wsUrl: string, user: string, options: { baseMs?: num
     openedAt,
     resyncs,
     seenSeq: (seq, timeoutMs) => waitFor(() => (seen.at(-1)?.seq ?? 0) >= seq, (wake) => client.on('notification', wake), timeoutMs, `${user} sees seq ${seq} (has ${seen.at(-1)?.seq ?? 0})`),
+    seenCount: (count, timeoutMs) => waitFor(() => seen.length >= count, (wake) => client.on('notification', wake), timeoutMs, `${user} sees ${count} notifications (has ${seen.length})`),
     opened(timeoutMs) {
       const before = openedAt.length;
       return waitFor(() => openedAt.length > before, (wake) => client.on('state', wake), timeoutMs, `${user} opens`);

@@ -7,6 +7,10 @@ import { percentile, Reservoir, summarizeLatency } from '../../../bench/lib/stat
 import { mergePoolStats } from '../../../bench/load/merge.js';
 import { publishTimestamp } from '../../../bench/load/pool.js';
 import { metricByLabel, parsePollBody } from '../../../bench/targets/tidings.js';
+import { TcpState, tcpEstablished, tcpStateIn } from '../../../bench/lib/tcp-state.js';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { waitUntil } from '../../../bench/lib/time.js';
 import { withDatabaseName } from '../../../bench/scenarios/fresh-database.js';
 
 test('parseStat reads utime and stime after a comm with spaces and parentheses', () => {
@@ -102,4 +106,33 @@ test('metricByLabel reads one counter of a metrics page by label value', () => {
   assert.deepEqual(metricByLabel(page, 'tidings_connections_closed_total', 'code'), { '1000': 7, '4002': 2 });
   assert.deepEqual(metricByLabel(page, 'tidings_drops_total', 'reason'), { slow_client: 1 });
   assert.deepEqual(metricByLabel(page, 'tidings_other_total', 'code'), {});
+});
+
+test('tcpStateIn finds a connection by its ports in /proc/net/tcp text', () => {
+  const text = [
+    '  sl  local_address rem_address   st tx_queue rx_queue',
+    '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000',
+    '   1: 0100007F:A2B4 0100007F:1F90 01 00000000:00000000',
+    '   2: 0100007F:A2B5 0100007F:1F90 08 00000000:00000000',
+  ].join('\n');
+  assert.equal(tcpStateIn(text, 0xa2b4, 8080), TcpState.ESTABLISHED);
+  assert.equal(tcpStateIn(text, 0xa2b5, 8080), TcpState.CLOSE_WAIT);
+  assert.equal(tcpStateIn(text, 0xa2b6, 8080), null);
+});
+
+test('tcpEstablished sees a live loopback connection and its end', async () => {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const accepted = once(server, 'connection');
+  const client = connect(port, '127.0.0.1');
+  await once(client, 'connect');
+  const [peer] = (await accepted) as [import('node:net').Socket];
+  assert.equal(tcpEstablished(client.localPort ?? 0, port), true);
+  const local = client.localPort ?? 0;
+  peer.destroy();
+  assert.ok(await waitUntil(() => !tcpEstablished(local, port), 2000), 'the client side leaves ESTABLISHED');
+  client.destroy();
+  server.close();
 });
