@@ -21,6 +21,11 @@ export interface HttpResult {
   readonly body: string;
 }
 
+/** A request failed on a reused keep-alive socket the server had just closed. */
+class StaleSocketError extends Error {
+  override readonly name = 'StaleSocketError';
+}
+
 /** A keep-alive HTTP client bound to 127.0.0.1:`port`; counts the bytes of every socket it used. */
 export class HttpClient {
   private readonly agent: Agent;
@@ -30,11 +35,25 @@ export class HttpClient {
     private readonly port: number,
     maxSockets = 32,
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    // FIFO: every socket is used in turn, so none sits idle long enough for the server to close it.
+    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' });
   }
 
-  /** Send `spec`; rejects on network errors or after `timeoutMs` (default 30 s), never on HTTP status. */
-  send(spec: HttpRequestSpec, timeoutMs = 30_000): Promise<HttpResult> {
+  /**
+   * Send `spec`; rejects on network errors or after `timeoutMs` (default 30 s), never on HTTP status.
+   * A request that fails with ECONNRESET on a reused keep-alive socket is sent once more: the server closed
+   * that idle socket as the request went out, so it never saw it (the race Node's docs describe).
+   */
+  async send(spec: HttpRequestSpec, timeoutMs = 30_000): Promise<HttpResult> {
+    try {
+      return await this.attempt(spec, timeoutMs);
+    } catch (err) {
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.attempt(spec, timeoutMs);
+    }
+  }
+
+  private attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
       const headers: Record<string, string | number> = { ...spec.headers };
@@ -53,7 +72,9 @@ export class HttpClient {
       );
       req.on('socket', (socket: Socket) => this.sockets.add(socket));
       req.on('timeout', () => req.destroy(new Error(`HTTP ${spec.method} ${spec.path} timed out`)));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocketError(err.message) : err),
+      );
       req.end(body);
     });
   }
