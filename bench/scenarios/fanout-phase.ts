@@ -6,7 +6,8 @@
 import type { LoadGenerator } from '../load/generator.js';
 import { Counter } from '../load/counter.js';
 import { HttpClient, publishAtRate, publishWindowed, type PublishReport } from '../load/publisher.js';
-import { cpuMsBetween, machineBusyMs, sampleProcesses, type ProcSample } from '../lib/proc.js';
+import { cpuNote, watchCpu, type CpuSpent } from '../lib/cpu-watch.js';
+import type { ProcSample } from '../lib/proc.js';
 import { summarizeLatency, type LatencySummary } from '../lib/stats.js';
 import type { TargetInstance } from '../targets/types.js';
 import { payload } from '../load/payload.js';
@@ -40,15 +41,12 @@ export interface FanoutPhaseResult {
   readonly closeCodes: Readonly<Record<string, number>>;
   /** Server CPU (user + system, all instance processes) over the phase, ms. */
   readonly cpuMs: number;
-  /** CPU of the generator workers and of the harness (publisher, watcher) over the phase, ms. */
-  readonly generatorCpuMs: number;
-  readonly harnessCpuMs: number;
-  /** Busy CPU of the whole machine over the phase, ms (all CPUs). */
-  readonly machineCpuMs: number;
   /** From the first publish until the last delivery arrived (or the drain gave up), ms. */
   readonly elapsedMs: number;
   readonly before: ProcSample;
   readonly after: ProcSample;
+  /** Where the CPU went (server, generator, harness, other processes). */
+  readonly cpu: CpuSpent;
   readonly latency: LatencySummary;
 }
 
@@ -96,16 +94,10 @@ export async function runFanoutPhase(options: FanoutPhaseOptions): Promise<Fanou
   const pids = options.instances.flatMap((i) => i.pids);
   try {
     await options.generator.reset();
-    const before = sampleProcesses(pids);
-    const generatorBefore = sampleProcesses(options.generator.pids);
-    const harnessBefore = process.cpuUsage();
-    const machineBefore = machineBusyMs();
+    const stop = watchCpu(pids, options.generator.pids);
     const report = await startPublishing(options, clients);
     await drain(options.generator, { perSocket: report.published - report.errors });
-    const after = sampleProcesses(pids);
-    const generatorAfter = sampleProcesses(options.generator.pids);
-    const harness = process.cpuUsage(harnessBefore);
-    const machineCpuMs = machineBusyMs() - machineBefore;
+    const cpu = stop();
     const stats = await options.generator.stats(report.published - report.errors, true);
     return {
       publish: report,
@@ -114,13 +106,11 @@ export async function runFanoutPhase(options: FanoutPhaseOptions): Promise<Fanou
       lossSockets: stats.lossSockets,
       sockets: stats.sockets,
       closeCodes: stats.closeCodes,
-      cpuMs: cpuMsBetween(before, after),
-      generatorCpuMs: cpuMsBetween(generatorBefore, generatorAfter),
-      harnessCpuMs: (harness.user + harness.system) / 1000,
-      machineCpuMs,
-      elapsedMs: after.atMs - before.atMs,
-      before,
-      after,
+      cpuMs: cpu.serverMs,
+      elapsedMs: cpu.elapsedMs,
+      before: cpu.serverBefore,
+      after: cpu.serverAfter,
+      cpu,
       latency: summarizeLatency(stats.latency),
     };
   } finally {
@@ -148,12 +138,7 @@ export function deliveriesPerSecond(result: FanoutPhaseResult): number | null {
   return result.elapsedMs > 0 ? (result.deliveries * 1000) / result.elapsedMs : null;
 }
 
-/**
- * Where the CPU went during a phase, as a note: server, generator, harness, and other processes on the
- * machine. Shows when the generator, not the server, was the limit, or when a neighbour disturbed the run.
- */
+/** Where the CPU went during a phase, as a note (see cpuNote). */
 export function loadNote(result: FanoutPhaseResult): string {
-  const pct = (ms: number): string => `${Math.round((ms * 100) / Math.max(1, result.elapsedMs))} %`;
-  const other = Math.max(0, result.machineCpuMs - result.cpuMs - result.generatorCpuMs - result.harnessCpuMs);
-  return `CPU (100 % = one core): server ${pct(result.cpuMs)}, generator ${pct(result.generatorCpuMs)}, harness ${pct(result.harnessCpuMs)}, other processes ${pct(other)}`;
+  return cpuNote(result.cpu);
 }

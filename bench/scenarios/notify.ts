@@ -7,7 +7,7 @@
 import { HttpClient, publishAtRate, publishWindowed, type PublishReport } from '../load/publisher.js';
 import { payload } from '../load/payload.js';
 import type { LoadGenerator } from '../load/generator.js';
-import { cpuMsBetween, sampleProcesses } from '../lib/proc.js';
+import { cpuNote, watchCpu, type CpuSpent } from '../lib/cpu-watch.js';
 import { summarizeLatency, type LatencySummary } from '../lib/stats.js';
 import type { Target, TargetInstance } from '../targets/types.js';
 import { connectAll, drain, round, size, subscribers, warmUp, withSetup } from './common.js';
@@ -45,17 +45,18 @@ interface Phase {
   readonly deliveries: number;
   readonly elapsedMs: number;
   readonly cpuMs: number;
+  readonly cpu: CpuSpent;
   readonly latency: LatencySummary;
 }
 
 async function phase(generator: LoadGenerator, instance: TargetInstance, publish: Publish, durationMs: number, rate?: number): Promise<Phase> {
   await generator.reset();
-  const before = sampleProcesses(instance.pids);
+  const stop = watchCpu(instance.pids, generator.pids);
   const report = await publish(durationMs, rate);
   await drain(generator, { perSocket: 0, total: report.published - report.errors });
-  const after = sampleProcesses(instance.pids);
+  const cpu = stop();
   const stats = await generator.stats(undefined, true);
-  return { report, deliveries: stats.deliveries, elapsedMs: after.atMs - before.atMs, cpuMs: cpuMsBetween(before, after), latency: summarizeLatency(stats.latency) };
+  return { report, deliveries: stats.deliveries, elapsedMs: cpu.elapsedMs, cpuMs: cpu.serverMs, cpu, latency: summarizeLatency(stats.latency) };
 }
 
 /** The server's drop counters as a short text, to explain lost pushes. */
@@ -111,7 +112,11 @@ async function measure(ctx: ScenarioContext, target: Target, variant: NotifyVari
       const half = await phase(generator, instance, publish, durationMs, halfRate);
       return {
         metrics: metrics(max, half, halfRate, variant),
-        notes: [`${count} users online; max phase: ${max.report.published} published, ${max.deliveries} delivered in ${round(max.elapsedMs / 1000)} s; ${half.latency.count} latency samples`],
+        notes: [
+          `${count} users online; max phase: ${max.report.published} published, ${max.deliveries} delivered in ${round(max.elapsedMs / 1000)} s; ${half.latency.count} latency samples`,
+          `max rate: ${cpuNote(max.cpu)}`,
+          `half rate: ${cpuNote(half.cpu)}`,
+        ],
         failures: await withDrops(instance, [...failuresOf(max, 'max rate'), ...failuresOf(half, 'half rate')]),
       };
     } finally {

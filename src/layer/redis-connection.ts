@@ -58,14 +58,20 @@ export function startHealthCheck(connections: readonly Redis[], intervalMs: numb
     if (redis.status !== 'ready' || pending.has(redis)) return;
     pending.add(redis);
     const stream = redis.stream;
+    let answered = false;
     const timer = setTimeout(() => {
-      pending.delete(redis);
-      // Only the socket the PING went out on: a reconnect may have replaced it meanwhile.
-      if (redis.stream === stream) stream.destroy(new Error(`redis health check: no answer within ${timeoutMs} ms`));
+      // After a stalled event loop the timer can run before the reply already waiting in the socket is
+      // read: decide after the poll phase (setImmediate), so a busy process does not cut a live link.
+      setImmediate(() => {
+        pending.delete(redis);
+        // Only the socket the PING went out on: a reconnect may have replaced it meanwhile.
+        if (!answered && redis.stream === stream) stream.destroy(new Error(`redis health check: no answer within ${timeoutMs} ms`));
+      });
     }, timeoutMs);
     timer.unref();
     redis.ping().then(
       () => {
+        answered = true;
         clearTimeout(timer);
         pending.delete(redis);
       },

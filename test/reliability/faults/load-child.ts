@@ -25,6 +25,7 @@ const settings = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
 const logger = createLogger({ level: 'warn', destination: process.stderr });
 const srv = await startTestServer({ settings, logger });
 const now = () => performance.timeOrigin + performance.now();
+const MAX_BURST = 50;
 
 /** Broadcast at `rate`/s in 10 ms slices, so the load is even rather than one burst per second. */
 async function broadcast(rate: number, seconds: number, bytes: number): Promise<{ sent: number; rate: number }> {
@@ -34,10 +35,13 @@ async function broadcast(rate: number, seconds: number, bytes: number): Promise<
   let sent = 0;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+    // At most MAX_BURST at once (behind a stall, the rest follows a turn of the event loop later): a burst
+    // over the layer's per-channel capacity would be dropped by design (at most once), which is not what
+    // these tests measure.
     const batch: Promise<unknown>[] = [];
-    for (; sent < due; sent++) batch.push(srv.tidings.broadcast({ kind: 'load', data: { t: now(), pad } }));
+    for (; sent < due && batch.length < MAX_BURST; sent++) batch.push(srv.tidings.broadcast({ kind: 'load', data: { t: now(), pad } }));
     await Promise.all(batch);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => (sent < due ? setImmediate(r) : setTimeout(r, 10)));
   }
   return { sent, rate: sent / ((performance.now() - started) / 1000) };
 }

@@ -14,6 +14,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 interface Pair {
   client: Socket;
   upstream: Socket | null;
+  /** The target port, once connected. */
+  port: number;
   /** Closes seen during a partition, applied on heal. */
   heldClose: boolean;
   /** Chunks read just before a partition began, delivered on heal. */
@@ -26,6 +28,8 @@ export interface TcpProxy {
   readonly open: number;
   /** `performance.now()` of every connection forwarded to a target, in order. */
   readonly forwardedAt: readonly number[];
+  /** Connections open through the proxy to target `port`. */
+  openTo(port: number): number;
   setTargets(ports: readonly number[]): void;
   partition(): void;
   heal(): void;
@@ -64,6 +68,7 @@ export async function startTcpProxy(targets: readonly number[]): Promise<TcpProx
     upstream.once('connect', () => {
       connected = true;
       pair.upstream = upstream;
+      pair.port = port;
       forwardedAt.push(performance.now());
       forward(pair, pair.client, upstream);
       forward(pair, upstream, pair.client);
@@ -97,7 +102,7 @@ export async function startTcpProxy(targets: readonly number[]): Promise<TcpProx
   };
 
   const server: Server = createServer((client) => {
-    const pair: Pair = { client, upstream: null, heldClose: false, held: [] };
+    const pair: Pair = { client, upstream: null, port: 0, heldClose: false, held: [] };
     pairs.add(pair);
     client.on('error', () => undefined);
     client.once('close', () => onClose(pair));
@@ -113,6 +118,7 @@ export async function startTcpProxy(targets: readonly number[]): Promise<TcpProx
       return pairs.size;
     },
     forwardedAt,
+    openTo: (port) => [...pairs].filter((p) => p.port === port).length,
     setTargets(list) {
       ports = [...list];
     },

@@ -17,7 +17,7 @@ import { redisSkipReason } from '../integration/layer/redis-env.js';
 import { postgresSkipReason, framesUntil } from '../integration/notify/env.js';
 import { TestSocket } from '../../src/testing/index.js';
 import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
-import { countLogged as countLog, startPool, type Pool } from './faults/pool.js';
+import { startPool, type Pool } from './faults/pool.js';
 import { waitUntil } from './helpers/child-server.js';
 import { PublishLoop, publishOnce, quantile, statusCounts } from './faults/publishing.js';
 import { tokenFor } from './faults/serve.js';
@@ -71,6 +71,7 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
     const tabs = await Promise.all(
       users.flatMap((u) => pool.procs.map(async (p) => ({ user: u, tab: await TestSocket.open(`${p.url.replace(/^http/, 'ws')}/inform/?token=${await tokenFor(u)}`) }))),
     );
+    t.after(() => tabs.forEach(({ tab }) => tab.close()));
     for (const { tab } of tabs) assert.equal((await tab.nextFrame()).type, 'hello');
     const results = await Promise.all(Array.from({ length: 300 }, (_, i) => publishOnce(pool.procs[i % 3]!.url, users[i % users.length]!, { i })));
     assert.deepEqual(results.filter((r) => r.status !== 201), []);
@@ -81,7 +82,6 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
       const seqs = (await framesUntil(tab, (f) => f.seq === last, 10_000)).filter((f) => f.type === 'notification').map((f) => f.seq);
       frames += seqs.length;
       assert.deepEqual(seqs, Array.from({ length: last }, (_, i) => i + 1), `${user}: every seq once, in order`);
-      tab.close();
     }
     t.diagnostic(`figure: 23: 3 processes publishing 300 notifications at once to 3 users with a tab on each process: ${frames} frames on 9 tabs, duplicates 0, gaps 0, out of order 0`);
   });
@@ -92,30 +92,29 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
     const loop = publisher(t);
     await loop.ackedAtLeast(100);
     const victim = pool.procs[0]!;
-    const onVictim = countLog(victim, 'connection opened') - countLog(victim, 'connection closed');
     const codesBefore = clients.map((c) => c.closeCodes.length);
     const killedAt = performance.now();
     await victim.stop('SIGKILL');
-    // Its clients see their sockets cut, and reconnect through the balancer, which skips the dead backend.
-    const cut = () => clients.filter((c, i) => c.closeCodes.length > codesBefore[i]!);
-    await waitUntil(() => cut().length >= onVictim, 10_000, `${onVictim} clients of the killed process cut`);
+    // The balancer drops each connection the dead process had; its clients see their sockets cut and
+    // reconnect through the balancer, which skips the dead backend.
+    await waitUntil(() => lb.openTo(victim.port) === 0, 10_000, 'connections to the killed process gone');
+    const cut = clients.filter((c, i) => c.closeCodes.length > codesBefore[i]!);
     await allOpen(clients, 15_000);
-    const reopenMs = cut().map((c) => (c.openedAt.at(-1) as number) - killedAt);
+    const reopenMs = cut.map((c) => (c.openedAt.at(-1) as number) - killedAt);
     await loop.ackedAtLeast(loop.acked.length + 50);
     const records = await loop.stop();
     record(loop);
     await expectExact(10_000);
     t.diagnostic(
-      `figure: kill -9: ${onVictim} of ${clients.length} clients were on the killed process; reconnected to the others after p50 ${secs(quantile(reopenMs, 0.5))}, max ${secs(quantile(reopenMs, 1))}; ` +
+      `figure: kill -9: ${cut.length} of ${clients.length} clients were on the killed process; reconnected to the others after p50 ${secs(quantile(reopenMs, 0.5))}, max ${secs(quantile(reopenMs, 1))}; ` +
         `publishes ${JSON.stringify(statusCounts(records))} (0 = request cut by the crash); acknowledged ${loop.acked.length}, lost 0, duplicates 0`,
     );
-    assert.ok(onVictim > 0 && reopenMs.length === onVictim, `${reopenMs.length} clients reconnected, ${onVictim} were on the killed process`);
+    assert.ok(cut.length >= clients.length / 6, `${cut.length} clients were on the killed process`);
     assert.ok(reopenMs.every((ms) => ms > 0), 'each of them opened again after the kill');
-    pool.procs[0] = await pool.restart(0);
-    lb.setTargets(pool.procs.map((p) => p.port));
   });
 
   it('26: rolling deploy, SIGTERM while publishing: its clients get 4001, it exits 0, nothing acknowledged lost', async (t) => {
+    await wholePool();
     const loop = publisher(t);
     await loop.ackedAtLeast(loop.acked.length + 100);
     const victim = pool.procs[1]!;
@@ -135,11 +134,10 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
     assert.equal(exit.code, 0);
     assert.ok(drained.length > 0, 'the drained process had clients');
     assert.deepEqual(otherCodes, [], 'every socket of the drained process closed with 4001');
-    pool.procs[1] = await pool.restart(1);
-    lb.setTargets(pool.procs.map((p) => p.port));
   });
 
   it('every process restarted at once: the clients come back spread over time, and get what was published meanwhile', async (t) => {
+    await wholePool();
     const opensBefore = clients.map((c) => c.openedAt.length);
     await Promise.all(pool.procs.map((p) => p.stop('SIGTERM')));
     const restarted = await Promise.all(pool.procs.map((_, i) => pool.restart(i)));
@@ -168,6 +166,13 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
     assert.ok(spreadMs >= 1000, `reconnections spread over ${spreadMs.toFixed(0)} ms only`);
   });
 });
+
+/** Restart any process that is not running (the one an earlier test stopped) and balance over all three. */
+async function wholePool(): Promise<void> {
+  for (const [i, p] of pool.procs.entries()) if (!p.alive()) await pool.restart(i);
+  lb.setTargets(pool.procs.map((p) => p.port));
+  await allOpen(clients, 15_000);
+}
 
 /** Wait until every client has opened once more than `before` counted. */
 async function waitReopened(all: readonly ClientRecord[], before: readonly number[], timeoutMs: number): Promise<void> {
