@@ -24,7 +24,8 @@ if (files.length === 0) {
   console.error(`no test files found in: ${suites.join(', ')}`);
   process.exit(1);
 }
-const concurrency = process.env.TIDINGS_TEST_CONCURRENCY ?? '3';
+// The reliability suite measures timings and memory: run its files one at a time unless told otherwise.
+const concurrency = process.env.TIDINGS_TEST_CONCURRENCY ?? (suites.every((s) => s === 'reliability') ? '1' : '3');
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
