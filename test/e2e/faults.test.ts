@@ -132,7 +132,9 @@ describe('faults in Chromium', { skip: chromiumSkipReason() }, () => {
     for (const [what, n] of Object.entries({ demo: attempts.demo, app: attempts.app })) {
       assert.ok(n >= 2 && n <= MAX_ATTEMPTS, `${what}: ${n} attempts in ${WINDOW_MS} ms (it retries, with backoff)`);
     }
-    assert.equal(attempts.appTokens, attempts.app, 'one getToken() per attempt');
+    // A token is fetched just before each socket attempt, so at the edge of the window one token request may
+    // have been counted whose socket has not opened yet.
+    assert.ok(attempts.appTokens === attempts.app || attempts.appTokens === attempts.app + 1, `one getToken() per attempt (${attempts.appTokens} tokens, ${attempts.app} sockets)`);
     assert.deepEqual([attempts.refusedTokens, attempts.refusedSockets], [2, 2], 'no retry after unauthorized');
 
     assert.equal(await bellStatus(demo.page), "You're offline. Reconnecting…");
