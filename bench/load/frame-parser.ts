@@ -17,6 +17,8 @@ export interface FrameHandlers {
   onDelivery(payload: Buffer | undefined): void;
   /** A control frame (close, ping, pong) with its payload. */
   onControl(opcode: number, payload: Buffer): void;
+  /** A text frame matched `readyNeedle` (e.g. the server's greeting). */
+  onReady?(): void;
 }
 
 /** Options of a {@link FrameParser}. */
@@ -25,6 +27,8 @@ export interface FrameParserOptions {
   readonly needles: readonly Buffer[];
   /** Keep whole text payloads and pass them to `onDelivery`. */
   readonly capture: boolean;
+  /** Substring of the frame that says the server is ready to deliver (e.g. `"type":"hello"`). */
+  readonly readyNeedle?: Buffer;
 }
 
 /**
@@ -117,12 +121,17 @@ export class FrameParser {
       this.handlers.onControl(this.opcode, Buffer.concat(parts));
     } else if (this.opcode === Opcode.TEXT && this.isDelivery()) {
       this.handlers.onDelivery(this.options.capture ? Buffer.concat(parts) : undefined);
+    } else if (this.opcode === Opcode.TEXT && this.options.readyNeedle && this.prefixHas(this.options.readyNeedle)) {
+      this.handlers.onReady?.();
     }
   }
 
   private isDelivery(): boolean {
-    const prefix = this.prefix.subarray(0, this.prefixLength);
-    return this.options.needles.some((needle) => prefix.includes(needle));
+    return this.options.needles.some((needle) => this.prefixHas(needle));
+  }
+
+  private prefixHas(needle: Buffer): boolean {
+    return this.prefix.subarray(0, this.prefixLength).includes(needle);
   }
 }
 

@@ -22,6 +22,8 @@ export interface ConnectOptions {
   readonly batchSize?: number;
   /** Milliseconds per handshake. Default 15000. */
   readonly timeoutMs?: number;
+  /** A socket counts as connected once a frame with this substring arrived (the server's greeting). */
+  readonly ready?: string;
 }
 
 /** Frames that count as deliveries unless a scenario says otherwise. */
@@ -93,6 +95,29 @@ function slices<T>(items: readonly T[], parts: number): T[][] {
   return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
+/** Split `sockets` over the workers and merge their connect reports. */
+async function connectSpread(pool: readonly Worker[], port: number, sockets: readonly SocketSpec[], options: ConnectOptions): Promise<ConnectReport> {
+  const base = {
+    cmd: 'connect' as const,
+    host: BENCH_HOST,
+    port,
+    mode: options.mode ?? 'raw',
+    needles: options.needles ?? DEFAULT_NEEDLES,
+    batchSize: options.batchSize ?? 500,
+    timeoutMs: options.timeoutMs ?? 15_000,
+    ready: options.ready,
+  };
+  const parts = slices(sockets, pool.length);
+  const budget = 60_000 + sockets.length * 10;
+  const reports = await Promise.all(pool.map((w, i) => w.request<ConnectReport>({ ...base, sockets: parts[i] ?? [] }, budget)));
+  return {
+    connected: reports.reduce((n, r) => n + r.connected, 0),
+    failed: reports.reduce((n, r) => n + r.failed, 0),
+    errors: [...new Set(reports.flatMap((r) => r.errors))].slice(0, 5),
+    ms: Math.max(...reports.map((r) => r.ms)),
+  };
+}
+
 /** Start `workers` generator processes (default 1). */
 export async function startLoadGenerator(workers = 1): Promise<LoadGenerator> {
   const progress = new Progress(workers);
@@ -103,32 +128,10 @@ export async function startLoadGenerator(workers = 1): Promise<LoadGenerator> {
     for (const w of pool) w.child.kill('SIGKILL');
     throw failure.reason;
   }
-  const all = <T>(command: WorkerCommand, ms: number): Promise<T[]> =>
-    Promise.all(pool.map((w) => w.request<T>(command, ms)));
+  const all = <T>(command: WorkerCommand, ms: number): Promise<T[]> => Promise.all(pool.map((w) => w.request<T>(command, ms)));
   return {
     pids: pool.map((w) => w.child.pid ?? 0),
-    async connect(port, sockets, options = {}) {
-      const base = {
-        cmd: 'connect' as const,
-        host: BENCH_HOST,
-        port,
-        mode: options.mode ?? 'raw',
-        needles: options.needles ?? DEFAULT_NEEDLES,
-        batchSize: options.batchSize ?? 500,
-        timeoutMs: options.timeoutMs ?? 15_000,
-      };
-      const parts = slices(sockets, pool.length);
-      const budget = 60_000 + sockets.length * 10;
-      const reports = await Promise.all(
-        pool.map((w, i) => w.request<ConnectReport>({ ...base, sockets: parts[i] ?? [] }, budget)),
-      );
-      return {
-        connected: reports.reduce((n, r) => n + r.connected, 0),
-        failed: reports.reduce((n, r) => n + r.failed, 0),
-        errors: [...new Set(reports.flatMap((r) => r.errors))].slice(0, 5),
-        ms: Math.max(...reports.map((r) => r.ms)),
-      };
-    },
+    connect: (port, sockets, options = {}) => connectSpread(pool, port, sockets, options),
     async reset() {
       await all({ cmd: 'reset' }, 10_000);
       progress.reset();

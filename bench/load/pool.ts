@@ -42,8 +42,11 @@ export class SocketPool {
   /** Deliveries on all sockets since the last reset (kept as a running sum for progress events). */
   total = 0;
 
+  private readonly readyNeedle: Buffer | undefined;
+
   constructor(private readonly options: PoolOptions) {
     this.needles = options.needles.map((n) => Buffer.from(n));
+    this.readyNeedle = options.ready ? Buffer.from(options.ready) : undefined;
     this.latency = new Reservoir(options.latencyCapacity ?? 200_000);
   }
 
@@ -73,6 +76,7 @@ export class SocketPool {
       path: spec.path,
       needles: this.needles,
       capture: spec.capture,
+      readyNeedle: this.readyNeedle,
       timeoutMs: this.options.timeoutMs,
       onDelivery: (_client: unknown, payload: Buffer | undefined) => this.record(payload),
     };

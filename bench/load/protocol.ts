@@ -33,6 +33,24 @@ export interface PoolStats {
   readonly latencyOffered: number;
 }
 
+/** Options of one benchmark client (raw or `ws`); `C` is the client type passed back to `onDelivery`. */
+export interface ClientOptions<C> {
+  readonly host: string;
+  readonly port: number;
+  /** Request path with query, e.g. `/inform/?token=…`. */
+  readonly path: string;
+  /** Substrings marking a delivery near the start of a text frame. */
+  readonly needles: readonly Buffer[];
+  /** Keep whole payloads of deliveries (for latency). */
+  readonly capture: boolean;
+  /** Resolve the connect only once a frame with this substring arrived (the server's greeting). */
+  readonly readyNeedle?: Buffer;
+  /** Milliseconds allowed for connect + handshake (+ greeting). */
+  readonly timeoutMs: number;
+  /** Called for every delivery; `payload` only when capturing. */
+  readonly onDelivery?: (client: C, payload: Buffer | undefined) => void;
+}
+
 /** How the sockets of one pool connect. */
 export interface ConnectSettings {
   readonly host: string;
@@ -43,8 +61,10 @@ export interface ConnectSettings {
   readonly needles: readonly string[];
   /** Sockets connecting at once. */
   readonly batchSize: number;
-  /** Milliseconds per handshake. */
+  /** Milliseconds per handshake (and greeting). */
   readonly timeoutMs: number;
+  /** A socket counts as connected once a frame with this substring arrived (e.g. `"type":"hello"`). */
+  readonly ready?: string;
 }
 
 /** A command to a worker. */

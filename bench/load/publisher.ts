@@ -30,6 +30,7 @@ class StaleSocketError extends Error {
 export class HttpClient {
   private readonly agent: Agent;
   private readonly sockets = new Set<Socket>();
+  private closed = false;
 
   constructor(
     private readonly port: number,
@@ -48,12 +49,13 @@ export class HttpClient {
     try {
       return await this.attempt(spec, timeoutMs);
     } catch (err) {
-      if (!(err instanceof StaleSocketError)) throw err;
+      if (!(err instanceof StaleSocketError) || this.closed) throw err;
       return this.attempt(spec, timeoutMs);
     }
   }
 
   private attempt(spec: HttpRequestSpec, timeoutMs: number): Promise<HttpResult> {
+    if (this.closed) return Promise.reject(new Error('HTTP client closed'));
     return new Promise((resolve, reject) => {
       const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
       const headers: Record<string, string | number> = { ...spec.headers };
@@ -86,8 +88,9 @@ export class HttpClient {
     return total;
   }
 
-  /** Close every socket (pending requests fail). */
+  /** Close every socket (pending requests fail, nothing is retried). */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
   }
 }

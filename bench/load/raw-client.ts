@@ -8,22 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { closeCodeOf, encodeClientFrame, FrameParser, Opcode } from './frame-parser.js';
 import { newKey, readHandshake, upgradeRequest } from './handshake.js';
+import type { ClientOptions } from './protocol.js';
 
 /** Options of {@link connectRawClient}. */
-export interface RawClientOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Request path with query, e.g. `/inform/?token=…`. */
-  readonly path: string;
-  readonly needles: readonly Buffer[];
-  /** Keep whole payloads of deliveries (for latency). */
-  readonly capture: boolean;
+export interface RawClientOptions extends ClientOptions<RawClient> {
   /** Stop reading right after the handshake (a slow consumer); see {@link RawClient.resume}. */
   readonly paused?: boolean;
-  /** Milliseconds allowed for connect + handshake. */
-  readonly timeoutMs: number;
-  /** Called for every delivery; `payload` only when capturing. */
-  readonly onDelivery?: (client: RawClient, payload: Buffer | undefined) => void;
 }
 
 /** The read buffer shared by all raw sockets of this process (reads are handled synchronously). */
@@ -50,6 +40,7 @@ export class RawClient {
         options.onDelivery?.(this, payload);
       },
       onControl: (opcode, payload) => this.control(opcode, payload),
+      onReady: () => this.settle(),
     });
   }
 
@@ -86,6 +77,12 @@ export class RawClient {
     return new Promise((resolve, reject) => (this.handshake = { resolve, reject }));
   }
 
+  /** The connection is ready: resolve {@link opened}. */
+  private settle(): void {
+    this.handshake?.resolve();
+    this.handshake = null;
+  }
+
   /** Fail the handshake (timeout, error, early close). */
   fail(error: Error): void {
     this.socket.destroy();
@@ -102,8 +99,7 @@ export class RawClient {
       this.fail(new Error(result.error));
       return false;
     }
-    this.handshake?.resolve();
-    this.handshake = null;
+    if (!this.options.readyNeedle) this.settle();
     if (result.rest.length > 0) this.onRead(result.rest);
     return !this.options.paused;
   }

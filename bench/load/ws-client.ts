@@ -4,17 +4,10 @@
  */
 import WebSocket from 'ws';
 import { PREFIX_BYTES } from './frame-parser.js';
+import type { ClientOptions } from './protocol.js';
 
 /** Options of {@link connectWsClient}. */
-export interface WsClientOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly path: string;
-  readonly needles: readonly Buffer[];
-  readonly capture: boolean;
-  readonly timeoutMs: number;
-  readonly onDelivery?: (client: WsClient, payload: Buffer | undefined) => void;
-}
+export type WsClientOptions = ClientOptions<WsClient>;
 
 /** A connected `ws` client with the counters of RawClient. */
 export class WsClient {
@@ -48,11 +41,14 @@ export function connectWsClient(options: WsClientOptions): Promise<WsClient> {
     const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: options.timeoutMs });
     const client = new WsClient(socket);
     socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary && options.readyNeedle && data.subarray(0, PREFIX_BYTES).includes(options.readyNeedle)) resolve(client);
       if (isBinary || !isDelivery(data, options.needles)) return;
       client.deliveries++;
       options.onDelivery?.(client, options.capture ? data : undefined);
     });
-    socket.once('open', () => resolve(client));
+    socket.once('open', () => {
+      if (!options.readyNeedle) resolve(client);
+    });
     socket.once('unexpected-response', (_req, res) => {
       reject(new Error(`HTTP ${res.statusCode ?? '???'}`));
       socket.terminate();

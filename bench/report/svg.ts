@@ -28,23 +28,44 @@ function colorOf(target: string, index: number): string {
   return COLORS[target] ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length] ?? '#666';
 }
 
-function groups(record: RunRecord): Group[] {
+function targetGroups(outcomes: readonly Outcome[], scenario: string, reference: string): Group[] {
   const out: Group[] = [];
-  for (const [scenario, outcomes] of byScenario(record.outcomes)) {
-    const ref = outcomes.find((o) => o.target === record.reference);
-    for (const metric of metricKeys(outcomes).filter((m) => m.chart)) {
-      const refValue = metricOf(ref, metric.key)?.value ?? null;
-      const bars = outcomes.flatMap((o: Outcome) => {
-        const value = metricOf(o, metric.key)?.value;
-        if (value === null || value === undefined) return [];
-        const r = o === ref ? '' : ` (${formatRatio(ratio(value, refValue))})`;
-        return [{ target: o.target, value, text: `${formatValue(value)} ${metric.unit}${refValue !== null ? r : ''}` }];
-      });
-      const better = metric.better === 'lower' ? 'lower is better' : 'higher is better';
-      if (bars.length > 0) out.push({ title: `${scenario} · ${metric.label} (${metric.unit}, ${better})`, bars });
-    }
+  const ref = outcomes.find((o) => o.target === reference);
+  for (const metric of metricKeys(outcomes).filter((m) => m.chart && !m.chartGroup)) {
+    const refValue = metricOf(ref, metric.key)?.value ?? null;
+    const bars = outcomes.flatMap((o) => {
+      const value = metricOf(o, metric.key)?.value;
+      if (value === null || value === undefined) return [];
+      const r = o === ref || refValue === null ? '' : ` (${formatRatio(ratio(value, refValue))})`;
+      return [{ target: o.target, value, text: `${formatValue(value)} ${metric.unit}${r}` }];
+    });
+    const better = metric.better === 'lower' ? 'lower is better' : 'higher is better';
+    if (bars.length > 0) out.push({ title: `${scenario} · ${metric.label} (${metric.unit}, ${better})`, bars });
   }
   return out;
+}
+
+/** Metrics sharing a chartGroup title become one group per target, a bar per metric. */
+function metricGroups(outcomes: readonly Outcome[], scenario: string): Group[] {
+  const out: Group[] = [];
+  for (const outcome of outcomes) {
+    const byTitle = new Map<string, Group['bars'][number][]>();
+    for (const m of outcome.metrics) {
+      if (!m.chart || !m.chartGroup || m.value === null) continue;
+      const bars = byTitle.get(m.chartGroup.title) ?? [];
+      bars.push({ target: m.chartGroup.bar, value: m.value, text: `${formatValue(m.value)} ${m.unit}` });
+      byTitle.set(m.chartGroup.title, bars);
+    }
+    for (const [title, bars] of byTitle) out.push({ title: `${scenario} · ${title} (${outcome.target})`, bars });
+  }
+  return out;
+}
+
+function groups(record: RunRecord): Group[] {
+  return [...byScenario(record.outcomes)].flatMap(([scenario, outcomes]) => [
+    ...targetGroups(outcomes, scenario, record.reference),
+    ...metricGroups(outcomes, scenario),
+  ]);
 }
 
 function renderGroup(group: Group, top: number): string[] {

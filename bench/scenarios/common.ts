@@ -86,9 +86,12 @@ export function subscribers(instance: TargetInstance, count: number, captureEver
   }));
 }
 
-/** Connect `sockets`; a socket that fails to connect fails the scenario (with the first reasons). */
-export async function connectAll(generator: LoadGenerator, port: number, sockets: readonly SocketSpec[]): Promise<number> {
-  const report = await generator.connect(port, sockets);
+/**
+ * Connect `sockets` and wait for each one's greeting (the target's `readyFrame`); a socket that fails to
+ * connect fails the scenario (with the first reasons). Returns the milliseconds it took.
+ */
+export async function connectAll(generator: LoadGenerator, instance: TargetInstance, sockets: readonly SocketSpec[]): Promise<number> {
+  const report = await generator.connect(instance.port, sockets, { ready: instance.readyFrame });
   if (report.failed > 0) {
     throw new Error(`${report.failed} of ${sockets.length} sockets failed to connect: ${report.errors.join('; ')}`);
   }

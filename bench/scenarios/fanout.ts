@@ -26,7 +26,7 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const count = size(ctx.smoke, 1000, 20);
   const durationMs = size(ctx.smoke, 10_000, 600);
   return withSetup(target, {}, 1, async (instance, generator) => {
-    await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
+    await connectAll(generator, instance, subscribers(instance, count, size(ctx.smoke, 20, 4)));
     const base = { generator, instances: [instance], window: WINDOW, sockets: count };
     await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
     ctx.log(`  measuring ${durationMs} ms with ${count} subscribers`);

@@ -26,7 +26,7 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const count = size(ctx.smoke, 5000, 20);
   const durationMs = size(ctx.smoke, 15_000, 1000);
   return withSetup(target, {}, 1, async (instance, generator) => {
-    const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 50, 2)));
+    const connectMs = await connectAll(generator, instance, subscribers(instance, count, size(ctx.smoke, 50, 2)));
     const base = { generator, instances: [instance], rate: RATE, sockets: count };
     await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));
     ctx.log(`  measuring ${durationMs} ms: ${count} subscribers x ${RATE} msg/s`);

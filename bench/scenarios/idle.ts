@@ -16,11 +16,11 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const count = size(ctx.smoke, 19_000, 50);
   return withSetup(target, {}, 2, async (instance, generator) => {
     // A few sockets first, so one-time allocations (JIT, buffers, groups) are not counted per socket.
-    await connectAll(generator, instance.port, subscribers(instance, size(ctx.smoke, 100, 5), 0, 1_000_000));
+    await connectAll(generator, instance, subscribers(instance, size(ctx.smoke, 100, 5), 0, 1_000_000));
     await sleep(size(ctx.smoke, SETTLE_MS, 100));
     const before = sampleProcesses(instance.pids);
     ctx.log(`  connecting ${count} idle sockets`);
-    const connectMs = await connectAll(generator, instance.port, subscribers(instance, count, 0));
+    const connectMs = await connectAll(generator, instance, subscribers(instance, count, 0));
     await sleep(size(ctx.smoke, SETTLE_MS, 100));
     const after = sampleProcesses(instance.pids);
     const stats = await generator.stats();

@@ -99,7 +99,7 @@ async function measure(ctx: ScenarioContext, target: Target, variant: NotifyVari
   const users = Array.from({ length: count }, (_, i) => `u${i}`);
   const options = { database: variant.database, postgresUrl, sdk: variant.via === 'sdk' };
   return withSetup(target, options, 1, async (instance, generator) => {
-    await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 10, 2)));
+    await connectAll(generator, instance, subscribers(instance, count, size(ctx.smoke, 10, 2)));
     const http = new HttpClient(instance.port, 64);
     try {
       const publish = publisherFor(variant, instance, users, http);

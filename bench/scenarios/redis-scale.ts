@@ -19,7 +19,7 @@ async function fanout(
 ): Promise<FanoutPhaseResult> {
   const share = Math.ceil(count / instances.length);
   for (const [index, instance] of instances.entries()) {
-    await connectAll(generator, instance.port, subscribers(instance, share, size(ctx.smoke, 20, 4), index * share));
+    await connectAll(generator, instance, subscribers(instance, share, size(ctx.smoke, 20, 4), index * share));
   }
   const base = { generator, instances, window: WINDOW, sockets: share * instances.length };
   await warmUp(ctx, (durationMs) => runFanoutPhase({ ...base, durationMs }));

@@ -106,7 +106,7 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const durationMs = size(ctx.smoke, 10_000, 600);
   const slowMs = size(ctx.smoke, 30_000, 600);
   return withSetup(target, {}, 1, async (instance, generator) => {
-    await connectAll(generator, instance.port, subscribers(instance, count, size(ctx.smoke, 20, 4)));
+    await connectAll(generator, instance, subscribers(instance, count, size(ctx.smoke, 20, 4)));
     const phase = { generator, instances: [instance], window: WINDOW, sockets: count, pad: PAD };
     await warmUp(ctx, (durationMs) => runFanoutPhase({ ...phase, durationMs }));
     ctx.log(`${durationMs} ms all reading, then up to ${slowMs} ms with one socket that never reads`);

@@ -26,6 +26,11 @@ export interface Metric {
   readonly better: 'lower' | 'higher';
   /** Show in the SVG chart. */
   readonly chart?: boolean;
+  /**
+   * Chart this metric as one bar (labelled `bar`) of a group titled `title`, with the other metrics of the
+   * same title, instead of one group per metric with a bar per target (for comparing modes of one target).
+   */
+  readonly chartGroup?: { readonly title: string; readonly bar: string };
   readonly goal?: Goal;
 }
 

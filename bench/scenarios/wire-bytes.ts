@@ -63,6 +63,7 @@ interface ModeFigures {
 
 function metrics(f: ModeFigures): Metric[] {
   const labels = ['WebSocket', 'short polling (1 s)', 'long polling (wait=25)'];
+  const bars = ['WebSocket', 'short poll 1 s', 'long poll'];
   const perMode = MODES.map((mode, i): Metric => ({
     key: `bytes_${mode}`,
     label: `bytes per notification, ${labels[i] ?? mode}`,
@@ -70,6 +71,7 @@ function metrics(f: ModeFigures): Metric[] {
     value: perNotification(f.bytes[i] ?? 0, f.delivered[i] ?? 0),
     better: 'lower',
     chart: true,
+    chartGroup: { title: 'bytes on the wire per notification (B, lower is better)', bar: bars[i] ?? mode },
   }));
   const requests = (r: PollersReport): number | null => (r.delivered ? r.requests / r.delivered : null);
   return [
@@ -102,7 +104,7 @@ async function measure(ctx: ScenarioContext, target: Target): Promise<Measuremen
   const perUserRate = size(ctx.smoke, PER_USER_RATE, 1);
   const names = (prefix: string): string[] => Array.from({ length: users }, (_, i) => `${prefix}${i}`);
   return withSetup(target, {}, 1, async (instance, generator) => {
-    await connectAll(generator, instance.port, names('ws').map((u) => ({ path: instance.subscriberPath(u), capture: false })));
+    await connectAll(generator, instance, names('ws').map((u) => ({ path: instance.subscriberPath(u), capture: false })));
     const stop = new AbortController();
     const polling = Promise.all([pollers(instance, names('short'), 'short', stop.signal), pollers(instance, names('long'), 'long', stop.signal)]);
     ctx.log(`${users} users per mode, ${durationMs} ms`);

@@ -86,6 +86,7 @@ function instance(child: ServerChild, dir: string, secrets: { jwt: string; apiKe
   return {
     pids: [child.pid],
     port: child.port,
+    readyFrame: '"type":"hello"',
     subscriberPath: (user) => `/inform/?token=${token(user)}`,
     broadcastRequest: (data) => ({ method: 'POST', path: '/v1/broadcasts', headers: api, body: JSON.stringify({ kind: 'bench', data }) }),
     notifyRequest: (user, data) => ({

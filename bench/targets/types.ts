@@ -64,6 +64,12 @@ export interface TargetInstance {
   /** Process ids whose CPU and memory count as the server's. */
   readonly pids: readonly number[];
   readonly port: number;
+  /**
+   * A substring of the first frame the server sends once a subscriber is ready to receive (Tidings:
+   * `"type":"hello"`, sent after the socket joined its groups). Publishing starts only after every socket
+   * got it: what is published earlier is in the greeting's cursor, not pushed.
+   */
+  readonly readyFrame?: string;
   /** Path (with query) a subscriber opens for `user`. */
   subscriberPath(user: string): string;
   /** The request that broadcasts `data` to everyone. */

@@ -76,3 +76,23 @@ test('a paused client stops reading until resumed', async (t) => {
   assert.ok(await waitUntil(() => client.deliveries === 200, 10_000), `all read after resume (${client.deliveries})`);
   client.destroy();
 });
+
+test('with a ready needle, the connect resolves only after the greeting', async (t) => {
+  const { port, next } = await server(t);
+  let opened = false;
+  const connecting = connectRawClient({ ...options(port), readyNeedle: Buffer.from('"type":"hello"') }).then((c) => {
+    opened = true;
+    return c;
+  });
+  const socket = await next;
+  socket.send('{"type":"broadcast","early":true}');
+  // The client answers pings in order: once the pong is back, it has read the frame before it.
+  const pong = once(socket, 'pong');
+  socket.ping();
+  await pong;
+  assert.equal(opened, false, 'not ready before the greeting');
+  socket.send('{"type":"hello","user":"u"}');
+  const client = await connecting;
+  assert.equal(client.deliveries, 1);
+  client.destroy();
+});

@@ -75,3 +75,22 @@ test('the SVG has one bar per measured target and escapes text', () => {
 test('file stamps have no colons', () => {
   assert.equal(fileStamp('2024-01-01T10:20:30.123Z'), '2024-01-01T10-20-30Z');
 });
+
+test('metrics with a chart group share one group, a bar per metric', () => {
+  const grouped = (key: string, bar: string, value: number) => ({
+    key,
+    label: key,
+    unit: 'B',
+    value,
+    better: 'lower' as const,
+    chart: true,
+    chartGroup: { title: 'bytes per notification', bar },
+  });
+  const metrics = [grouped('a', 'WebSocket', 291), grouped('b', 'long poll', 710)];
+  const outcome: Outcome = { scenario: 'wire', title: 'w', target: 'tidings', status: 'ok', metrics, notes: [], errors: [], ms: 1 };
+  const svg = renderSvg(record([outcome]));
+  assert.equal((svg.match(/class="title"/g) ?? []).length, 1);
+  assert.match(svg, /wire · bytes per notification \(tidings\)/);
+  assert.match(svg, />WebSocket</);
+  assert.match(svg, />710 B</);
+});
