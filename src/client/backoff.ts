@@ -8,6 +8,8 @@ export interface Backoff {
   next(): number;
   /** Back to the first attempt (after a stable connection). */
   reset(): void;
+  /** Move on to attempt `n` (from 0) unless already past it: the next delay's window is at least `baseMs * 2^n`. */
+  skipTo(n: number): void;
 }
 
 /** Options of {@link createBackoff}. `baseMs` > 0 and `maxMs` >= `baseMs`. */
@@ -30,6 +32,9 @@ export function createBackoff({ baseMs, maxMs, random = Math.random }: BackoffOp
     },
     reset() {
       attempt = 0;
+    },
+    skipTo(n) {
+      while (attempt < n && Math.min(maxMs, baseMs * 2 ** attempt) < maxMs) attempt++;
     },
   };
 }

@@ -41,6 +41,8 @@ export interface Connection {
 }
 
 const DEFAULT_PING_S = 25;
+/** After a 4001 the backoff starts at this attempt: the first delay is uniform in [0, min(maxMs, 4 * baseMs)). */
+const SHUTDOWN_ATTEMPT = 2;
 
 /** Starts connecting on the next microtask. */
 export function createConnection(o: ConnectionOptions): Connection {
@@ -138,7 +140,12 @@ export function createConnection(o: ConnectionOptions): Connection {
     } else if (!shouldReconnect(code)) {
       setState('closed');
       o.onError(new TidingsClientError('CLOSED', `the server closed the connection (${code})`, { details: { code, reason } }));
-    } else retry();
+    } else {
+      // 4001: a draining process closes all its sockets at once, and a restart of every process closes them
+      // all. Starting from a window 4x the base spreads that crowd over seconds rather than one spike.
+      if (code === CloseCode.SHUTDOWN) backoff.skipTo(SHUTDOWN_ATTEMPT);
+      retry();
+    }
   }
 
   function retry(): void {

@@ -113,7 +113,10 @@ export interface TidingsClientOptions {
   getToken?: GetToken;
   /** Resume after this seq on the first connection (e.g. the last seq the page rendered). */
   since?: number;
-  /** Reconnect delays: full jitter, `random() * min(maxMs, baseMs * 2^attempt)`. Default 1000 / 30000. */
+  /**
+   * Reconnect delays: full jitter, `random() * min(maxMs, baseMs * 2^attempt)`. Default 1000 / 30000. After a
+   * 4001 (the server draining or restarting) the attempts start at 2: the first delay is within 4x `baseMs`.
+   */
   backoff?: { baseMs?: number; maxMs?: number };
   /** A connection open this long resets the backoff. Default 10000. */
   stableAfterMs?: number;

@@ -6,9 +6,10 @@
  * - 19: a Redis restart, and `CLIENT KILL TYPE pubsub`: both processes resubscribed (ready) within 2 s,
  *   every publish answered (201 or 503, never hanging), no crash, and every notification acknowledged during
  *   the fault delivered to every tab once, in order, with no later publish to carry it.
- * - 20: Redis unreachable from A for 20 s (its proxy partitioned: silence, no FIN, no RST): A detects it
- *   within 5 s and its /readyz fails while B stays ready; after the heal every tab gets exactly what it
- *   missed: no duplicate, no reconnect, nothing else re-sent (no redelivery storm).
+ * - 20: Redis unreachable from A for 20 s (its proxy partitioned: silence, no FIN, no RST) while both
+ *   processes publish (at most 100/s): A detects it within 5 s and its /readyz fails while B stays ready;
+ *   after the heal every tab gets exactly what it missed: no duplicate, no reconnect, nothing else re-sent
+ *   (no redelivery storm).
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,9 +47,9 @@ after(async () => {
 const acked = new Map<string, Set<number>>(USERS.map((u) => [u, new Set<number>()]));
 
 /** A publish loop over both processes, stopped when the test ends whatever happens. */
-function publisher(t: TestContext): PublishLoop {
+function publisher(t: TestContext, pauseMs = 5): PublishLoop {
   let turn = 0;
-  const loop = new PublishLoop({ base: () => pool.procs[turn++ % 2]!.url, users: USERS, lanes: 4, pauseMs: 5 });
+  const loop = new PublishLoop({ base: () => pool.procs[turn++ % 2]!.url, users: USERS, lanes: 4, pauseMs });
   t.after(() => loop.stop());
   return loop;
 }
@@ -132,7 +133,10 @@ describe('cases 19-20: Redis faults under two processes', { skip, ...SUITE }, ()
     const readyBefore = countLogged(a, READY);
     const seenBefore = clients.map((c) => c.seen.length);
     const opensBefore = clients.map((c) => c.openedAt.length);
-    const loop = publisher(t);
+    // At most 100 publishes/s (4 lanes, 40 ms apart): in 20 s a user's tabs on A miss at most ~500, under
+    // the replay limit (1000), so the heal is a catch-up. A bigger gap is not replayed but reported
+    // (recovered:false, the client reloads its list: case 17), which this test does not measure.
+    const loop = publisher(t, 40);
     await loop.ackedAtLeast(20);
     const partitionedAt = Date.now();
     pool.proxies[0]!.partition();

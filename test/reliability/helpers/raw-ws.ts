@@ -91,12 +91,14 @@ export class RawSocket {
   /**
    * Open a connection to a `ws://` URL. `extensions` is sent as Sec-WebSocket-Extensions; when the server
    * accepts permessage-deflate, offer `server_no_context_takeover` too, so that each compressed message
-   * from the server inflates on its own. Rejects with the status when the server does not answer 101.
+   * from the server inflates on its own. `target` replaces the request target written (a path that
+   * `new URL` would normalise, like `/inform/../inform/`). Rejects with the status when the server does not
+   * answer 101.
    */
-  static open(url: string, options: { headers?: Record<string, string>; extensions?: string; timeoutMs?: number } = {}): Promise<RawSocket> {
+  static open(url: string, options: { headers?: Record<string, string>; extensions?: string; timeoutMs?: number; target?: string } = {}): Promise<RawSocket> {
     const u = new URL(url);
     const lines = [
-      `GET ${u.pathname}${u.search} HTTP/1.1`,
+      `GET ${options.target ?? u.pathname + u.search} HTTP/1.1`,
       `Host: ${u.host}`,
       'Upgrade: websocket',
       'Connection: Upgrade',

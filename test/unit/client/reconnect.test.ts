@@ -10,7 +10,7 @@ test('reconnects with capped exponential backoff and full jitter, reset after a 
   t.mock.timers.enable(TIMERS);
   const h = await startClient(t, { backoff: { baseMs: 1000, maxMs: 4000 }, stableAfterMs: 5000, random: () => 0.999 });
   await accept(h, hello());
-  h.last().serverClose(CloseCode.SHUTDOWN);
+  h.last().serverClose(1006);
   assert.equal(h.client.state, 'offline');
 
   // Expected waits: 0.999 * 1000, * 2000, * 4000, then capped at 4000.
@@ -26,7 +26,7 @@ test('reconnects with capped exponential backoff and full jitter, reset after a 
 
   await accept(h, hello());
   t.mock.timers.tick(5000); // stable: the backoff starts over
-  h.last().serverClose(CloseCode.SHUTDOWN);
+  h.last().serverClose(1006);
   t.mock.timers.tick(998);
   await flush();
   assert.equal(h.sockets.length, 5);
@@ -39,12 +39,12 @@ test('a connection lost before it was stable keeps climbing the backoff', async 
   t.mock.timers.enable(TIMERS);
   const h = await startClient(t, { backoff: { baseMs: 1000, maxMs: 60_000 }, stableAfterMs: 5000, random: () => 0.999 });
   await accept(h, hello());
-  h.last().serverClose(CloseCode.SHUTDOWN);
+  h.last().serverClose(1006);
   t.mock.timers.tick(999);
   await flush();
   await accept(h, hello());
   t.mock.timers.tick(4000); // not yet stable
-  h.last().serverClose(CloseCode.SHUTDOWN);
+  h.last().serverClose(1006);
   t.mock.timers.tick(1997);
   await flush();
   assert.equal(h.sockets.length, 2);
@@ -67,6 +67,33 @@ for (const code of [CloseCode.BAD_FRAME, CloseCode.FORBIDDEN, 4999, 1008]) {
     assert.deepEqual(h.events.errors.at(-1)?.details, { code, reason: 'go away' });
   });
 }
+
+test('4001 (a drain, or every process restarting): the first delay is drawn from 4x the base, then the backoff climbs on', async (t) => {
+  t.mock.timers.enable(TIMERS);
+  const h = await startClient(t, { backoff: { baseMs: 1000, maxMs: 30_000 }, random: () => 0.999 });
+  await accept(h, hello());
+  h.last().serverClose(CloseCode.SHUTDOWN);
+  // Expected waits: 0.999 * 4000, then 0.999 * 8000 (not 999 and 1998).
+  for (const [i, wait] of [3996, 7992].entries()) {
+    t.mock.timers.tick(wait - 1);
+    await flush();
+    assert.equal(h.sockets.length, i + 1, `no reconnect before ${wait} ms`);
+    t.mock.timers.tick(1);
+    await flush();
+    assert.equal(h.sockets.length, i + 2, `reconnect after ${wait} ms`);
+    if (i === 0) h.last().serverClose(1006);
+  }
+  // maxMs caps that window too.
+  const capped = await startClient(t, { backoff: { baseMs: 1000, maxMs: 2000 }, random: () => 0.999 });
+  await accept(capped, hello());
+  capped.last().serverClose(CloseCode.SHUTDOWN);
+  t.mock.timers.tick(1997);
+  await flush();
+  assert.equal(capped.sockets.length, 1);
+  t.mock.timers.tick(1);
+  await flush();
+  assert.equal(capped.sockets.length, 2);
+});
 
 test('4501: one more getToken(), then state unauthorized and no retry loop', async (t) => {
   t.mock.timers.enable(TIMERS);
@@ -150,7 +177,7 @@ test('resumes with since=<last seq> after a reconnect, and uses the since option
   h.last().receive(notification(6));
   h.last().receive(notification(7));
   assert.equal(h.client.seq, 7);
-  h.last().serverClose(CloseCode.SHUTDOWN);
+  h.last().serverClose(1006);
   t.mock.timers.tick(1000);
   await flush();
   assert.equal(h.sockets.length, 2);
@@ -163,7 +190,7 @@ test('without the since option, the first connection has no since and the cursor
   const h = await startClient(t);
   assert.equal(h.last().url.searchParams.has('since'), false);
   await accept(h, hello({ seq: 41 }));
-  h.last().serverClose(CloseCode.SHUTDOWN);
+  h.last().serverClose(1006);
   t.mock.timers.tick(1000);
   await flush();
   assert.equal(h.last().url.searchParams.get('since'), '41');

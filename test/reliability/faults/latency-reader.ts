@@ -1,0 +1,119 @@
+/**
+ * A cheap measuring client for latency under load. What it measures must be the server's delay, not its
+ * own, so it does as little as a client can: a raw WebSocket over `net` (no `ws`, no message objects, no
+ * UTF-8 decoding), frames parsed in place, the clock read once per TCP chunk. For each text frame that
+ * carries `"data":{"t":<epoch ms>` it records `arrival - t`. It answers pings (so the heartbeat never cuts
+ * it) and records the server's close code.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { parseHead } from '../helpers/raw-http.js';
+import { encodeFrame, Op } from '../helpers/raw-ws.js';
+
+const T_FIELD = Buffer.from('"data":{"t":');
+const COMMA = 0x2c;
+
+export interface LatencyReader {
+  /** Latency of every timed frame received, in ms, in arrival order. */
+  readonly latencies: number[];
+  /** Text frames received (timed or not), hello included. */
+  readonly frames: number;
+  /** Close code of the server's close frame; null while open or when cut without one. */
+  readonly closeCode: number | null;
+  close(): void;
+}
+
+/** Open a reader on `url` (`ws://…/inform/?token=…`); resolves once the first frame (`hello`) arrived. */
+export function openLatencyReader(url: string, timeoutMs = 10_000): Promise<LatencyReader> {
+  const u = new URL(url);
+  const request =
+    `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(Number(u.port), u.hostname);
+    socket.setNoDelay(true);
+    const latencies: number[] = [];
+    let frames = 0;
+    let closeCode: number | null = null;
+    let pending: Buffer | null = null;
+    let upgraded = false;
+    const timer = setTimeout(() => fail(new Error(`no hello within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const reader: LatencyReader = {
+      latencies,
+      get frames() {
+        return frames;
+      },
+      get closeCode() {
+        return closeCode;
+      },
+      close: () => socket.destroy(),
+    };
+
+    /** Parse every whole frame of `buf`; keep the rest for the next chunk. */
+    const parse = (buf: Buffer, now: number): void => {
+      let off = 0;
+      for (;;) {
+        if (buf.length - off < 2) break;
+        const b0 = buf[off] as number;
+        let len = (buf[off + 1] as number) & 0x7f;
+        let head = 2;
+        if (len === 126) {
+          if (buf.length - off < 4) break;
+          len = buf.readUInt16BE(off + 2);
+          head = 4;
+        } else if (len === 127) {
+          if (buf.length - off < 10) break;
+          len = Number(buf.readBigUInt64BE(off + 2));
+          head = 10;
+        }
+        const start = off + head;
+        const end = start + len;
+        if (end > buf.length) break;
+        const opcode = b0 & 0xf;
+        if (opcode === Op.TEXT) {
+          frames++;
+          const at = buf.indexOf(T_FIELD, start);
+          if (at >= 0 && at < end) {
+            const from = at + T_FIELD.length;
+            const to = buf.indexOf(COMMA, from);
+            latencies.push(now - Number(buf.toString('latin1', from, to > 0 && to < end ? to : end)));
+          }
+          if (frames === 1) {
+            clearTimeout(timer);
+            resolve(reader);
+          }
+        } else if (opcode === Op.PING) {
+          socket.write(encodeFrame({ opcode: Op.PONG, payload: Buffer.from(buf.subarray(start, end)) }));
+        } else if (opcode === Op.CLOSE) {
+          closeCode = len >= 2 ? buf.readUInt16BE(start) : null;
+          socket.end();
+        }
+        off = end;
+      }
+      pending = off < buf.length ? Buffer.from(buf.subarray(off)) : null;
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      const now = performance.timeOrigin + performance.now();
+      if (upgraded) return parse(pending ? Buffer.concat([pending, chunk]) : chunk, now);
+      const buf: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
+      const head = parseHead(buf);
+      if (!head) {
+        pending = buf;
+        return;
+      }
+      if (head.status !== 101) return fail(new Error(`handshake refused: ${head.status}`));
+      upgraded = true;
+      pending = null;
+      parse(head.rest, now);
+    });
+    socket.on('error', (err) => fail(err));
+    socket.on('close', () => fail(new Error('closed before hello')));
+    socket.on('connect', () => socket.write(request));
+  });
+}
