@@ -159,8 +159,12 @@ describe('hostile pages and payloads in Chromium', { skip: chromiumSkipReason() 
     // From the attacker's origin: refused before the upgrade (never opened, 1006), with the token or the cookie.
     assert.deepEqual(await evil.evaluate(tryConnect, `${ws}?token=${token}`), { opened: false, code: 1006, first: null });
     assert.deepEqual(await evil.evaluate(tryConnect, ws), { opened: false, code: 1006, first: null });
-    const refused = srv.logs.filter((line) => line.includes('"msg":"origin refused"') && line.includes(`"origin":"${attacker.url}"`));
-    assert.equal(refused.length, 2, 'Tidings refused both for their Origin');
+    // The server's log lines arrive through its stdout pipe, possibly after the browser saw the refusal.
+    const refusedLines = (): string[] =>
+      srv.logs.filter((line) => line.includes('"msg":"origin refused"') && line.includes(`"origin":"${attacker.url}"`));
+    const deadline = Date.now() + 5000;
+    while (refusedLines().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(refusedLines().length, 2, 'Tidings refused both for their Origin');
     // The browser does carry the victim's cookie on such a cross-origin socket (the witness sees it), so
     // the Origin check is what stops it.
     await evil.evaluate(tryConnect, `${witness.url.replace(/^http/, 'ws')}/inform/`);
