@@ -6,6 +6,19 @@ import { accept, startClient } from './harness.js';
 
 const TIMERS = { apis: ['setTimeout'] as 'setTimeout'[] };
 
+type Started = Awaited<ReturnType<typeof startClient>>;
+
+/** No new socket 1 ms before `wait` has passed, one more exactly at `wait`. */
+async function expectReconnectAt(t: { mock: { timers: { tick(ms: number): void } } }, h: Started, wait: number): Promise<void> {
+  const before = h.sockets.length;
+  t.mock.timers.tick(wait - 1);
+  await flush();
+  assert.equal(h.sockets.length, before, `no reconnect before ${wait} ms`);
+  t.mock.timers.tick(1);
+  await flush();
+  assert.equal(h.sockets.length, before + 1, `reconnect after ${wait} ms`);
+}
+
 test('reconnects with capped exponential backoff and full jitter, reset after a stable connection', async (t) => {
   t.mock.timers.enable(TIMERS);
   const h = await startClient(t, { backoff: { baseMs: 1000, maxMs: 4000 }, stableAfterMs: 5000, random: () => 0.999 });
@@ -15,12 +28,7 @@ test('reconnects with capped exponential backoff and full jitter, reset after a 
 
   // Expected waits: 0.999 * 1000, * 2000, * 4000, then capped at 4000.
   for (const [i, wait] of [999, 1998, 3996, 3996].entries()) {
-    t.mock.timers.tick(wait - 1);
-    await flush();
-    assert.equal(h.sockets.length, i + 1, `no reconnect before ${wait} ms`);
-    t.mock.timers.tick(1);
-    await flush();
-    assert.equal(h.sockets.length, i + 2, `reconnect after ${wait} ms`);
+    await expectReconnectAt(t, h, wait);
     if (i < 3) h.last().serverClose(1006);
   }
 
@@ -74,25 +82,14 @@ test('4001 (a drain, or every process restarting): the first delay is drawn from
   await accept(h, hello());
   h.last().serverClose(CloseCode.SHUTDOWN);
   // Expected waits: 0.999 * 4000, then 0.999 * 8000 (not 999 and 1998).
-  for (const [i, wait] of [3996, 7992].entries()) {
-    t.mock.timers.tick(wait - 1);
-    await flush();
-    assert.equal(h.sockets.length, i + 1, `no reconnect before ${wait} ms`);
-    t.mock.timers.tick(1);
-    await flush();
-    assert.equal(h.sockets.length, i + 2, `reconnect after ${wait} ms`);
-    if (i === 0) h.last().serverClose(1006);
-  }
+  await expectReconnectAt(t, h, 3996);
+  h.last().serverClose(1006);
+  await expectReconnectAt(t, h, 7992);
   // maxMs caps that window too.
   const capped = await startClient(t, { backoff: { baseMs: 1000, maxMs: 2000 }, random: () => 0.999 });
   await accept(capped, hello());
   capped.last().serverClose(CloseCode.SHUTDOWN);
-  t.mock.timers.tick(1997);
-  await flush();
-  assert.equal(capped.sockets.length, 1);
-  t.mock.timers.tick(1);
-  await flush();
-  assert.equal(capped.sockets.length, 2);
+  await expectReconnectAt(t, capped, 1998);
 });
 
 test('4501: one more getToken(), then state unauthorized and no retry loop', async (t) => {
