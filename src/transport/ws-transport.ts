@@ -1,7 +1,8 @@
 /**
  * `WsTransport`: a `ws` WebSocket as a {@link Transport}. The hot path writes pre-built frames straight to
- * the TCP socket, corked for the rest of the tick, so a socket that receives many messages in one tick
- * costs one `writev`, and a broadcast's bytes are built once for all recipients (the uWebSockets approach).
+ * the TCP socket, corked until the event loop's check phase (`setImmediate`): a socket costs one `writev` for
+ * everything it receives in one turn of the loop (every publish read in that poll phase, not only one
+ * callback's), and a broadcast's bytes are built once for all recipients (the uWebSockets approach).
  * It falls back to `ws.send` whenever `ws` itself has frames queued (permessage-deflate, a close in
  * progress), so frame order is always preserved.
  */
@@ -37,8 +38,28 @@ export interface WsTransportOptions {
 
 const SLOW_CLOSE_GRACE_MS = 1000;
 
-function uncork(socket: Socket): void {
-  socket.uncork();
+/**
+ * Sockets corked in this turn of the event loop, uncorked together in its check phase: one `setImmediate`
+ * for all of them, not a callback per socket. Shared by every server of the process (one event loop).
+ */
+const corked: Socket[] = [];
+let flushScheduled = false;
+
+function flushCorked(): void {
+  flushScheduled = false;
+  // Sockets corked while flushing (a write callback sending again) wait for the next turn, in the new list.
+  const count = corked.length;
+  for (let i = 0; i < count; i++) corked[i]!.uncork();
+  corked.splice(0, count);
+}
+
+function corkUntilCheckPhase(socket: Socket): void {
+  socket.cork();
+  corked.push(socket);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushCorked);
+  }
 }
 
 export class WsTransport implements Transport {
@@ -51,7 +72,6 @@ export class WsTransport implements Transport {
   #socket: Socket | null;
   #handlers: TransportHandlers | null = null;
   #held: Array<[string | Buffer, boolean]> | null = null;
-  #corked = false;
   #closing = false;
   #options: WsTransportOptions;
 
@@ -140,14 +160,8 @@ export class WsTransport implements Transport {
   }
 
   #write(socket: Socket, frame: Buffer): void {
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        uncork(socket);
-      });
-    }
+    // writableCorked is 0 again once the flush uncorked it: no per-socket flag or closure needed.
+    if (socket.writableCorked === 0) corkUntilCheckPhase(socket);
     socket.write(frame);
   }
 

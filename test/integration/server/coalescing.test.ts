@@ -1,0 +1,75 @@
+/**
+ * Write coalescing on the hot path: everything a socket is sent in one turn of the event loop leaves in one
+ * write to the kernel, even when it was sent from several callbacks (several publishes read in one poll
+ * phase), and frame order holds across the fast path and ws's own frames (close).
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { Consumer, type EventHandlers } from '../../../src/consumer/index.js';
+import type { LayerMessage } from '../../../src/layer/index.js';
+import { startAppServer, type AppServer } from '../../../src/testing/index.js';
+
+type Say = LayerMessage & { text: string; close?: number };
+
+class Member extends Consumer {
+  override groups = ['room'];
+  override handlers: EventHandlers<this> = {
+    say(this: Member, event: Say) {
+      this.send(event.text);
+      if (event.close !== undefined) this.close(event.close, 'bye');
+    },
+  };
+}
+
+/** Counts the server socket's writes to the kernel (`_write` and `_writev` calls) from now on. */
+function countWrites(socket: Socket): { readonly count: number } {
+  const counter = { count: 0 };
+  const target = socket as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  for (const name of ['_write', '_writev'] as const) {
+    const original = target[name].bind(socket);
+    target[name] = (...args: unknown[]) => {
+      counter.count++;
+      return original(...args);
+    };
+  }
+  return counter;
+}
+
+let srv: AppServer;
+const serverSockets: Socket[] = [];
+before(async () => {
+  srv = await startAppServer(Member.asApp());
+  srv.server.httpServer.on('connection', (socket: Socket) => serverSockets.push(socket));
+});
+after(() => srv.close());
+
+/** Send `texts` to the room, each from its own timer callback, all due in the same timers phase. */
+function sayFromSeparateCallbacks(texts: readonly string[], close?: number): void {
+  texts.forEach((text, i) => {
+    const last = i === texts.length - 1;
+    setTimeout(() => void srv.layer.groupSend('room', { type: 'say', text: JSON.stringify({ n: text }), ...(last && close !== undefined ? { close } : {}) }), 0);
+  });
+}
+
+describe('server: one write per socket per turn of the event loop', () => {
+  it('frames sent from three callbacks in one turn reach the kernel in one write, in order', async () => {
+    const client = await srv.connect('/');
+    const socket = serverSockets.at(-1) as Socket;
+    const writes = countWrites(socket);
+    sayFromSeparateCallbacks(['one', 'two', 'three']);
+    assert.deepEqual(await client.nextFrame(), { n: 'one' });
+    assert.deepEqual(await client.nextFrame(), { n: 'two' });
+    assert.deepEqual(await client.nextFrame(), { n: 'three' });
+    assert.equal(writes.count, 1);
+    client.close();
+  });
+
+  it('a close sent after fast-path frames arrives after them', async () => {
+    const client = await srv.connect('/');
+    sayFromSeparateCallbacks(['a', 'b'], 4000);
+    assert.deepEqual(await client.nextFrame(), { n: 'a' });
+    assert.deepEqual(await client.nextFrame(), { n: 'b' });
+    assert.equal((await client.closed()).code, 4000);
+  });
+});
