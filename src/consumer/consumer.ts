@@ -9,11 +9,12 @@
  * An exception in any of these closes that connection with 4000 (reconnect) and is logged; the server
  * keeps serving everyone else.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { isTidingsError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { ChannelLayer, LayerMessage } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
-import type { PreparedText, Transport } from '../transport/index.js';
+import type { PreparedText, Transport, TransportHandlers } from '../transport/index.js';
 import type { Handshake, Scope, SocketApp } from './app.js';
 
 /** A handler for one channel-layer event type. `this` is the consumer. */
@@ -28,6 +29,13 @@ export type ReceivedData = { text: string; bytes?: undefined } | { bytes: Buffer
 const MAX_PENDING = 1000;
 const NO_HANDLERS: EventHandlers<never> = Object.freeze({});
 type Task = () => void | Promise<void>;
+
+/** Headers of an accepted connection: dropped, to keep idle sockets small (one shared empty object). */
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
+// Set in Consumer's static block: how a ConsumerPort reaches its consumer's private methods.
+let portMessage: (consumer: Consumer, data: string | Buffer, isBinary: boolean) => void;
+let portClose: (consumer: Consumer, code: number) => void;
 
 /** A consumer class, as routers and `asApp` see it. */
 export interface ConsumerClass<C extends Consumer = Consumer> {
@@ -49,6 +57,11 @@ export class Consumer {
   #queue: Task[] | null = null;
   #busy = true;
   #ended = false;
+
+  static {
+    portMessage = (consumer, data, isBinary) => consumer.#run(() => consumer.#receive(data, isBinary));
+    portClose = (consumer, code) => consumer.#onClose(code);
+  }
 
   constructor(scope: Scope, handshake: Handshake) {
     this.scope = scope;
@@ -92,11 +105,8 @@ export class Consumer {
     if (this.#transport || this.#ended) return;
     const transport = this.#handshake.accept(subprotocol);
     this.#transport = transport;
-    this.scope.headers = {};
-    transport.setHandlers({
-      message: (data, isBinary) => this.#run(() => this.#receive(data, isBinary)),
-      close: (code) => this.#onClose(code),
-    });
+    this.scope.headers = NO_HEADERS;
+    transport.setHandlers(new ConsumerPort(this));
   }
 
   /** Close the connection with `code`; before accept, refuse the handshake with HTTP 403. */
@@ -208,5 +218,18 @@ export class Consumer {
     for (const g of this.groups) {
       this.layer.groupDiscard(g, this.channelName).catch((err: unknown) => this.log.warn({ err, group: g }, 'group discard failed'));
     }
+  }
+}
+
+/** A transport's handlers for one consumer: one small object per connection instead of two closures. */
+class ConsumerPort implements TransportHandlers {
+  constructor(readonly consumer: Consumer) {}
+
+  message(data: string | Buffer, isBinary: boolean): void {
+    portMessage(this.consumer, data, isBinary);
+  }
+
+  close(code: number): void {
+    portClose(this.consumer, code);
   }
 }

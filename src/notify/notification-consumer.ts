@@ -17,6 +17,7 @@ import type { InboxStore } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { catchUpAfterRecovery, type CatchUpEvent } from './catch-up.js';
+import { ExpiryWheel } from './expiry-wheel.js';
 import { prepareText, type PreparedText } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
@@ -51,6 +52,9 @@ export interface NotificationDeps {
   log?: Logger;
 }
 
+/** Every connection's token expiry, on one timer: closed with 4501 when it comes. */
+const expiries = new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
+
 const PING: PreparedText = prepareText('{"type":"ping"}');
 const PONG: PreparedText = prepareText('{"type":"pong"}');
 
@@ -77,9 +81,9 @@ export class NotificationConsumer extends JsonConsumer {
   /** What this connection has delivered of its user's stream (null for anonymous connections). */
   cursor: StreamCursor | null = null;
   #deps: NotificationDeps;
-  #expiry: NodeJS.Timeout | null = null;
   #tokens: number;
-  #refilledAt = Date.now();
+  // 0: never refilled, so the bucket counts as full (and an idle socket holds a small integer, not a double).
+  #refilledAt = 0;
 
   constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps) {
     super(scope, handshake);
@@ -99,7 +103,7 @@ export class NotificationConsumer extends JsonConsumer {
     const transport = this.transport as { appPing?: PreparedText | null } | null;
     if (transport && 'appPing' in transport) transport.appPing = PING;
     const user = this.scope.user;
-    this.#armExpiry(user?.expiresAt);
+    this.#armExpiry(undefined, user?.expiresAt);
     const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0 };
     const hello: HelloFrame = { type: 'hello', user: user?.id ?? null, unread: counts.unread, seq: counts.seq, ping: this.#deps.settings.pingInterval };
     this.sendJson(hello);
@@ -200,7 +204,7 @@ export class NotificationConsumer extends JsonConsumer {
   }
 
   override disconnect(): void {
-    if (this.#expiry) clearTimeout(this.#expiry);
+    this.#armExpiry(this.scope.user?.expiresAt, undefined);
     this.#deps.live?.delete(this);
     const id = this.scope.user?.id;
     if (id === undefined) return;
@@ -268,17 +272,15 @@ export class NotificationConsumer extends JsonConsumer {
     if (!verifier) throw new TidingsError('UNAUTHORIZED', 'token refresh is not available');
     const user = await verifier.verify(token);
     if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a refreshed token must be for the same user');
+    const previous = this.scope.user?.expiresAt;
     this.scope.user = user;
-    this.#armExpiry(user.expiresAt);
+    this.#armExpiry(previous, user.expiresAt);
   }
 
-  #armExpiry(expiresAt: number | undefined): void {
-    if (this.#expiry) clearTimeout(this.#expiry);
-    this.#expiry = null;
-    if (expiresAt === undefined) return;
-    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), 2 ** 31 - 1);
-    this.#expiry = setTimeout(() => this.close(CloseCode.UNAUTHORIZED, 'token expired'), delay);
-    this.#expiry.unref();
+  /** Move this connection's close-on-expiry from the token expiring at `previous` to the one at `next`. */
+  #armExpiry(previous: number | undefined, next: number | undefined): void {
+    if (previous !== undefined) expiries.delete(this, previous);
+    if (next !== undefined) expiries.add(this, next);
   }
 
   #takeToken(): boolean {

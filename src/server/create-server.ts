@@ -20,7 +20,7 @@ import { silentLogger, type Logger } from '../log/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { createHeartbeat, WsTransport, type FrameCounts, type WsTransportOptions } from '../transport/index.js';
-import { ServerHandshake, buildScope, refuseSocket } from './handshake.js';
+import { ServerHandshake, buildScope, destroyOnError, refuseSocket, type HandshakeDeps } from './handshake.js';
 import { listenOn } from './ops-server.js';
 import { clientAddressResolver } from './proxy.js';
 
@@ -90,9 +90,16 @@ export function createServer(options: ServerOptions): TidingsServer {
   const s: ServerSettings = { ...loadConfig({ env: {} }), ...options.settings };
   const log = options.logger ?? silentLogger();
   const metrics = options.metrics ?? createMetrics({ defaults: false });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: s.maxPayload, perMessageDeflate: s.perMessageDeflate, clientTracking: false });
-  const heartbeat = createHeartbeat(s.pingInterval * 1000);
-  const sockets = new Set<WsTransport>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: s.maxPayload,
+    perMessageDeflate: s.perMessageDeflate,
+    clientTracking: false,
+    WebSocket: WsTransport,
+  });
+  // Open sockets and their scopes (for the close log line): the only per-socket collection of the server.
+  const sockets = new Map<WsTransport, Scope>();
+  const heartbeat = createHeartbeat(s.pingInterval * 1000, () => sockets.keys());
   const perIp = new Map<string, number>();
   const clientAddress = clientAddressResolver({ enabled: s.proxyHeaders, trusted: s.trustedProxies });
   const handleHttp = options.http ?? defaultHttp;
@@ -127,31 +134,48 @@ export function createServer(options: ServerOptions): TidingsServer {
     maxBufferedBytes: s.maxBufferedBytes,
     compressed: s.perMessageDeflate,
     onSlow: () => metrics.drops.inc({ reason: 'slow_client' }),
+    onClose: (transport, code) => closed(transport, code),
     counts: frames,
+  };
+
+  const releaseIp = (ip: string) => {
+    const left = (perIp.get(ip) ?? 1) - 1;
+    if (left > 0) perIp.set(ip, left);
+    else perIp.delete(ip);
   };
 
   // Connection lines go to the root logger with fields: no child logger per socket.
   const open = (ws: WebSocket, scope: Scope) => {
     const ip = scope.client.ip;
-    const transport = new WsTransport(ws, transportOptions, ip);
-    const openedAt = Date.now();
-    sockets.add(transport);
-    heartbeat.add(transport);
+    const transport = (ws as WsTransport).attach(transportOptions, ip);
+    sockets.set(transport, scope);
     metrics.connectionsOpen.inc();
     metrics.connectionsOpened.inc();
     log.info({ ip, path: scope.path, user: scope.user?.id ?? null }, 'connection opened');
-    ws.once('close', (code) => {
-      sockets.delete(transport);
-      heartbeat.delete(transport);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
-      metrics.connectionsOpen.dec();
-      metrics.connectionsClosed.inc({ code: String(code) });
-      log.info({ ip, path: scope.path, user: scope.user?.id ?? null, code, durationMs: Date.now() - openedAt }, 'connection closed');
-      wake?.();
-    });
     return transport;
+  };
+
+  function closed(transport: WsTransport, code: number): void {
+    const scope = sockets.get(transport);
+    sockets.delete(transport);
+    releaseIp(transport.remoteAddress);
+    metrics.connectionsOpen.dec();
+    metrics.connectionsClosed.inc({ code: String(code) });
+    const durationMs = Date.now() - transport.openedAt;
+    log.info({ ip: transport.remoteAddress, path: scope?.path, user: scope?.user?.id ?? null, code, durationMs }, 'connection closed');
+    wake?.();
+  }
+
+  // One set of handshake dependencies for every upgrade.
+  const handshakeDeps: HandshakeDeps = {
+    wss,
+    layer: options.layer,
+    rootLog: log,
+    open,
+    onRefuse: (status, ip) => {
+      metrics.handshakesRefused.inc({ status: String(status) });
+      releaseIp(ip);
+    },
   };
 
   const refuse = (socket: Duplex, status: number, code: string, message?: string) => {
@@ -160,7 +184,7 @@ export function createServer(options: ServerOptions): TidingsServer {
   };
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (draining) return refuse(socket, 503, 'SHUTTING_DOWN', 'server is shutting down');
     const problem = invalidHandshake(req);
     if (problem) return refuse(socket, 400, 'BAD_HANDSHAKE', problem);
@@ -169,13 +193,7 @@ export function createServer(options: ServerOptions): TidingsServer {
     if (s.maxConnectionsPerIp > 0 && count >= s.maxConnectionsPerIp) return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
     perIp.set(ip, count + 1);
     const scope = buildScope(req, ip);
-    const onRefuse = (status: number) => {
-      metrics.handshakesRefused.inc({ status: String(status) });
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
-    };
-    const handshake = new ServerHandshake({ wss, layer: options.layer, rootLog: log, open, onRefuse }, scope, req, socket, head);
+    const handshake = new ServerHandshake(handshakeDeps, scope, req, socket, head);
     Promise.resolve()
       .then(() => options.websocket(scope, handshake))
       .then(() => {
@@ -207,13 +225,13 @@ export function createServer(options: ServerOptions): TidingsServer {
     draining = true;
     const budget = s.shutdownTimeout * 1000;
     const deadline = Date.now() + budget - Math.min(RESERVE_MAX_MS, budget / 4);
-    const all = [...sockets];
+    const all = [...sockets.keys()];
     for (let i = 0; i < all.length; i += DRAIN_BATCH) {
       for (const t of all.slice(i, i + DRAIN_BATCH)) t.close(CloseCode.SHUTDOWN, 'server shutting down');
       await new Promise((r) => setImmediate(r));
     }
     await settle(() => sockets.size === 0, deadline);
-    for (const t of sockets) t.terminate();
+    for (const t of sockets.keys()) t.terminate();
     heartbeat.stop();
     httpClosing = true;
     for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;

@@ -12,6 +12,14 @@ import type { Logger } from '../log/index.js';
 import type { Handshake, Scope } from '../consumer/index.js';
 import type { Transport } from '../transport/index.js';
 
+/**
+ * The error listener of a socket being upgraded (one function for all: no closure per socket). Removed once
+ * ws owns the socket, which then handles its errors itself.
+ */
+export function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** Write an HTTP error response on a socket that has not been upgraded, then close it. */
 export function refuseSocket(socket: Duplex, status: number, code: string, message?: string): void {
   if (socket.destroyed) return;
@@ -22,6 +30,8 @@ export function refuseSocket(socket: Duplex, status: number, code: string, messa
   );
   setTimeout(() => socket.destroy(), 1000).unref();
 }
+
+const NO_SUBPROTOCOLS: readonly string[] = Object.freeze([]);
 
 /** Build the scope of an upgrade request. */
 export function buildScope(req: IncomingMessage, ip: string): Scope {
@@ -35,21 +45,22 @@ export function buildScope(req: IncomingMessage, ip: string): Scope {
     headers: req.headers,
     client: { ip, port: req.socket.remotePort ?? 0 },
     origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,
-    subprotocols: protocols ? protocols.split(',').map((p) => p.trim()).filter(Boolean) : [],
+    subprotocols: protocols ? protocols.split(',').map((p) => p.trim()).filter(Boolean) : NO_SUBPROTOCOLS,
     params: {},
     user: null,
     state: {},
   };
 }
 
-/** What the server supplies to a handshake. */
+/** What the server supplies to every handshake (one object per server). */
 export interface HandshakeDeps {
   readonly wss: WebSocketServer;
   readonly layer: ChannelLayer;
   readonly rootLog: Logger;
   /** Wrap the accepted ws in a transport (and register it with heartbeat, metrics, logs). */
   readonly open: (ws: WebSocket, scope: Scope) => Transport;
-  readonly onRefuse: (status: number) => void;
+  /** A handshake was refused with `status`: release what the server holds for the client at `ip`. */
+  readonly onRefuse: (status: number, ip: string) => void;
 }
 
 export class ServerHandshake implements Handshake {
@@ -95,15 +106,17 @@ export class ServerHandshake implements Handshake {
     if (!accepted) {
       // ws answered 400 itself (e.g. a malformed Sec-WebSocket-Extensions) or the client went away: a refusal,
       // so release what the server holds for this handshake (the per-IP slot) and report the client's fault.
-      this.deps.onRefuse(400);
+      this.deps.onRefuse(400, this.scope.client.ip);
       throw new TidingsError('BAD_HANDSHAKE', 'the upgrade was refused (invalid extension offer) or the client went away');
     }
+    // ws listens for the socket's errors from now on (a refused upgrade keeps ours: ws adds none then).
+    socket.off('error', destroyOnError);
     return this.deps.open(accepted, this.scope);
   }
 
   reject(status: number, code: string, message?: string): void {
     const { socket } = this.#take();
-    this.deps.onRefuse(status);
+    this.deps.onRefuse(status, this.scope.client.ip);
     refuseSocket(socket, status, code, message);
   }
 

@@ -1,39 +1,31 @@
 /**
  * One timer for all sockets: each tick, a socket that has not answered the previous ping is cut, and every
- * other socket is pinged. A dead peer is therefore detected within two intervals.
+ * other open socket is pinged. A dead peer is therefore detected within two intervals. The heartbeat keeps
+ * no list of its own: it walks the server's open sockets.
  */
 import type { WsTransport } from './ws-transport.js';
 
 export interface Heartbeat {
-  add(transport: WsTransport): void;
-  delete(transport: WsTransport): void;
-  /** Number of sockets watched. */
-  readonly size: number;
   /** Called for each socket cut for missing its pong. */
   onTimeout: ((transport: WsTransport) => void) | null;
   stop(): void;
 }
 
-/** Start a heartbeat with the given interval in milliseconds. */
-export function createHeartbeat(intervalMs: number): Heartbeat {
-  const sockets = new Set<WsTransport>();
+/** Start a heartbeat with the given interval in milliseconds over the sockets `sockets()` yields. */
+export function createHeartbeat(intervalMs: number, sockets: () => Iterable<WsTransport>): Heartbeat {
   const heartbeat: Heartbeat = {
-    add: (t) => void sockets.add(t),
-    delete: (t) => void sockets.delete(t),
-    get size() {
-      return sockets.size;
-    },
     onTimeout: null,
     stop: () => clearInterval(timer),
   };
   const timer = setInterval(() => {
-    for (const t of sockets) {
+    for (const t of sockets()) {
+      // Closing sockets (a close handshake in progress, or cut last tick) are ws's to finish.
+      if (!t.isOpen) continue;
       if (!t.alive) {
-        sockets.delete(t);
         heartbeat.onTimeout?.(t);
         t.terminate();
       } else {
-        t.ping();
+        t.heartbeat();
       }
     }
   }, intervalMs);

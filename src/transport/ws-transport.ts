@@ -7,7 +7,7 @@
  * progress), so frame order is always preserved.
  */
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildTextFrame } from './prepared.js';
 import type { PreparedText, Transport, TransportHandlers } from './types.js';
@@ -34,9 +34,12 @@ export interface WsTransportOptions {
   compressed: boolean;
   /** Called once when the socket is closed for being slow. */
   onSlow?: () => void;
+  /** Called once when the connection has closed, after the transport's own handlers. */
+  onClose?: (transport: WsTransport, code: number) => void;
 }
 
 const SLOW_CLOSE_GRACE_MS = 1000;
+const NO_OPTIONS: WsTransportOptions = { maxBufferedBytes: Infinity, compressed: true };
 
 /**
  * Sockets corked in this turn of the event loop, uncorked together in its check phase: one `setImmediate`
@@ -62,42 +65,64 @@ function corkUntilCheckPhase(socket: Socket): void {
   }
 }
 
-export class WsTransport implements Transport {
+/**
+ * The server's WebSocket class (`new WebSocketServer({ WebSocket: WsTransport })`): the ws socket is the
+ * transport, so an idle connection carries no wrapper object and no listener closure of its own (19,000
+ * idle sockets). `attach()` is called once, right after the upgrade.
+ */
+export class WsTransport extends WebSocket implements Transport {
   /** Set by the heartbeat: false after a ping until the pong arrives. */
   alive = true;
   /** Optional application-level ping sent with each heartbeat (for browsers, which cannot see pings). */
   appPing: PreparedText | null = null;
-  readonly remoteAddress: string;
-  #ws: WebSocket;
-  #socket: Socket | null;
+  /** Client address after proxy-header resolution. */
+  remoteAddress = '';
+  /** When the connection was accepted (ms since epoch). */
+  openedAt = 0;
+  #fast: Socket | null = null;
   #handlers: TransportHandlers | null = null;
   #held: Array<[string | Buffer, boolean]> | null = null;
   #closing = false;
-  #options: WsTransportOptions;
+  #options: WsTransportOptions = NO_OPTIONS;
 
-  /** @param remoteAddress client address after proxy-header resolution. */
-  constructor(ws: WebSocket, options: WsTransportOptions, remoteAddress: string) {
-    this.#ws = ws;
+  // Listeners shared by every socket: ws calls them with `this` = the socket, which is the transport.
+  static readonly #onMessage = function (this: WebSocket, data: Buffer, isBinary: boolean): void {
+    const t = this as WsTransport;
+    const counts = t.#options.counts;
+    if (counts) counts.in++;
+    const payload = isBinary ? data : data.toString('utf8');
+    if (t.#handlers) t.#handlers.message(payload, isBinary);
+    else (t.#held ??= []).push([payload, isBinary]);
+  };
+
+  static readonly #onPong = function (this: WebSocket): void {
+    (this as WsTransport).alive = true;
+  };
+
+  static readonly #onClose = function (this: WebSocket, code: number, reason: Buffer): void {
+    const t = this as WsTransport;
+    t.#closing = true;
+    t.#handlers?.close(code, reason.toString());
+    t.#options.onClose?.(t, code);
+  };
+
+  /** Start serving: called by the server once, in the upgrade callback. */
+  attach(options: WsTransportOptions, remoteAddress: string): this {
     this.#options = options;
     this.remoteAddress = remoteAddress;
-    const internals = ws as unknown as WsInternals;
-    this.#socket = options.compressed ? null : (internals._socket ?? null);
-    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
+    this.openedAt = Date.now();
+    this.#fast = options.compressed ? null : ((this as unknown as WsInternals)._socket ?? null);
+    this.on('message', WsTransport.#onMessage);
+    this.on('pong', WsTransport.#onPong);
     // Protocol errors (bad opcode, invalid UTF-8, too big) are answered by ws with the right close code;
     // the listener only keeps them from being thrown.
-    ws.on('error', () => {});
-    ws.once('close', (code, reason) => this.#handlers?.close(code, reason.toString()));
+    this.on('error', ignore);
+    this.on('close', WsTransport.#onClose);
+    return this;
   }
 
   get isOpen(): boolean {
-    return !this.#closing && this.#ws.readyState === 1;
-  }
-
-  get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return !this.#closing && this.readyState === 1;
   }
 
   setHandlers(handlers: TransportHandlers): void {
@@ -112,49 +137,45 @@ export class WsTransport implements Transport {
     if (this.#options.counts) this.#options.counts.out++;
     const socket = this.#fastSocket();
     if (socket) this.#write(socket, typeof text === 'string' ? buildTextFrame(text) : text.frame());
-    else this.#ws.send(typeof text === 'string' ? text : text.text);
+    else this.send(typeof text === 'string' ? text : text.text);
     this.#checkBuffered();
   }
 
   sendBinary(data: Uint8Array): void {
     if (!this.isOpen) return;
     if (this.#options.counts) this.#options.counts.out++;
-    this.#ws.send(data, { binary: true });
+    this.send(data, { binary: true });
     this.#checkBuffered();
   }
 
-  close(code: number = CloseCode.NORMAL, reason = ''): void {
-    if (this.#closing) return;
+  /**
+   * Start (or, when ws calls it on the peer's close frame, complete) the close handshake. Always passed on
+   * to ws, which ignores a repeated close and needs the one that completes the handshake.
+   */
+  override close(code?: number, reason?: string | Buffer): void {
     this.#closing = true;
-    this.#ws.close(code, reason);
+    super.close(code, reason);
   }
 
   /** Cut the connection without a close handshake (dead peer). */
-  terminate(): void {
+  override terminate(): void {
     this.#closing = true;
-    this.#ws.terminate();
+    super.terminate();
   }
 
   /** Send a protocol ping (and the app-level ping, if set). Used by the heartbeat. */
-  ping(): void {
+  heartbeat(): void {
     if (!this.isOpen) return;
     this.alive = false;
-    this.#ws.ping();
+    this.ping();
     if (this.appPing) this.sendText(this.appPing);
-  }
-
-  #onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.#options.counts) this.#options.counts.in++;
-    const payload = isBinary ? data : data.toString('utf8');
-    if (this.#handlers) this.#handlers.message(payload, isBinary);
-    else (this.#held ??= []).push([payload, isBinary]);
   }
 
   /** The raw socket, when writing to it directly keeps frame order (ws has nothing queued). */
   #fastSocket(): Socket | null {
-    const socket = this.#socket;
+    const socket = this.#fast;
     if (!socket || socket.destroyed) return null;
-    const sender = (this.#ws as unknown as WsInternals)._sender;
+    const sender = (this as unknown as WsInternals)._sender;
     if (!sender || sender._state !== 0 || (sender._queue && sender._queue.length > 0)) return null;
     return socket;
   }
@@ -166,9 +187,11 @@ export class WsTransport implements Transport {
   }
 
   #checkBuffered(): void {
-    if (this.#ws.bufferedAmount <= this.#options.maxBufferedBytes || this.#closing) return;
+    if (this.bufferedAmount <= this.#options.maxBufferedBytes || this.#closing) return;
     this.#options.onSlow?.();
     this.close(CloseCode.SLOW_CLIENT, 'slow client');
-    setTimeout(() => this.#ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.terminate(), SLOW_CLOSE_GRACE_MS).unref();
   }
 }
+
+function ignore(): void {}
