@@ -5,7 +5,7 @@
  * of the configured key are accepted. A token must carry `exp`: a connection token that never expires could
  * never be revoked.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import { TidingsError } from '../errors.js';
@@ -116,10 +116,16 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
   };
 }
 
+let expectedKey = '';
+let expectedDigest: Buffer | null = null;
+
 /** Compare an API key in constant time (digests, so different lengths leak nothing either). */
 export function apiKeyMatches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  // The configured key's digest is computed once, not on every request.
+  if (expectedDigest === null || expectedKey !== expected) {
+    expectedDigest = hash('sha256', expected, 'buffer');
+    expectedKey = expected;
+  }
+  return timingSafeEqual(hash('sha256', given, 'buffer'), expectedDigest);
 }
