@@ -59,10 +59,19 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   }
 }
 
+/**
+ * `BENCH_CPU_PROF=<dir>` runs every server child under `node --cpu-prof`, writing a profile into `<dir>` when
+ * it exits (open it in Chrome DevTools or any .cpuprofile viewer).
+ */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Spawn `node <args>` and resolve once it accepts TCP connections on `port`; rejects with its output. */
 export async function startServerChild(options: ServerChildOptions): Promise<ServerChild> {
   const stdio: StdioOptions = options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
-  const child = spawn(process.execPath, [...options.args], {
+  const child = spawn(process.execPath, [...profileArgs(), ...options.args], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
     stdio,

@@ -1,8 +1,9 @@
 /**
  * `WsTransport`: a `ws` WebSocket as a {@link Transport}. The hot path writes pre-built frames straight to
- * the TCP socket, corked until the event loop's check phase (`setImmediate`): a socket costs one `writev` for
- * everything it receives in one turn of the loop (every publish read in that poll phase, not only one
- * callback's), and a broadcast's bytes are built once for all recipients (the uWebSockets approach).
+ * the TCP socket. Frames a socket gets in one turn of the event loop are corked until the turn's check phase
+ * (`setImmediate`), so a socket costs one `writev` per turn however many publishes were read in its poll
+ * phase; when the loop is quiet a socket's first frame of a turn leaves at once (no added latency). A
+ * broadcast's bytes are built once for all recipients (the uWebSockets approach).
  * It falls back to `ws.send` whenever `ws` itself has frames queued (permessage-deflate, a close in
  * progress), so frame order is always preserved.
  */
@@ -34,7 +35,7 @@ export interface WsTransportOptions {
   compressed: boolean;
   /** Called once when the socket is closed for being slow. */
   onSlow?: () => void;
-  /** Called once when the connection has closed, after the transport's own handlers. */
+  /** Called once when the connection has closed, after the transport's own handlers (4002 for a slow client). */
   onClose?: (transport: WsTransport, code: number) => void;
 }
 
@@ -42,26 +43,33 @@ const SLOW_CLOSE_GRACE_MS = 1000;
 const NO_OPTIONS: WsTransportOptions = { maxBufferedBytes: Infinity, compressed: true };
 
 /**
- * Sockets corked in this turn of the event loop, uncorked together in its check phase: one `setImmediate`
- * for all of them, not a callback per socket. Shared by every server of the process (one event loop).
+ * Turns of the event loop in which something was written, counted so a socket knows whether it already wrote
+ * in this one. Sockets corked in a turn are uncorked together in its check phase: one `setImmediate` for all
+ * of them, not a callback per socket. Shared by every server of the process (one event loop).
  */
+let turn = 1;
 const corked: Socket[] = [];
 let flushScheduled = false;
+/** Frames written in this turn by sockets that had already written in it. */
+let repeats = 0;
+/** The last turn coalesced (some socket got several frames): a busy period, so first frames are corked too. */
+let coalescing = false;
 
-function flushCorked(): void {
+function endTurn(): void {
   flushScheduled = false;
+  coalescing = repeats > 0;
+  repeats = 0;
+  turn = turn >= 0x3fffffff ? 1 : turn + 1;
   // Sockets corked while flushing (a write callback sending again) wait for the next turn, in the new list.
   const count = corked.length;
   for (let i = 0; i < count; i++) corked[i]!.uncork();
   corked.splice(0, count);
 }
 
-function corkUntilCheckPhase(socket: Socket): void {
-  socket.cork();
-  corked.push(socket);
+function scheduleEndOfTurn(): void {
   if (!flushScheduled) {
     flushScheduled = true;
-    setImmediate(flushCorked);
+    setImmediate(endTurn);
   }
 }
 
@@ -83,6 +91,10 @@ export class WsTransport extends WebSocket implements Transport {
   #handlers: TransportHandlers | null = null;
   #held: Array<[string | Buffer, boolean]> | null = null;
   #closing = false;
+  /** Closed by the buffered-bytes cap: reported as 4002 even if the close frame never got through. */
+  #slow = false;
+  /** The turn of the event loop this socket last wrote in (see `turn`). */
+  #turn = 0;
   #options: WsTransportOptions = NO_OPTIONS;
 
   // Listeners shared by every socket: ws calls them with `this` = the socket, which is the transport.
@@ -102,8 +114,10 @@ export class WsTransport extends WebSocket implements Transport {
   static readonly #onClose = function (this: WebSocket, code: number, reason: Buffer): void {
     const t = this as WsTransport;
     t.#closing = true;
-    t.#handlers?.close(code, reason.toString());
-    t.#options.onClose?.(t, code);
+    // A slow client's close frame waits behind what it never read, so ws usually reports 1006 (cut).
+    const reported = t.#slow ? CloseCode.SLOW_CLIENT : code;
+    t.#handlers?.close(reported, t.#slow ? 'slow client' : reason.toString());
+    t.#options.onClose?.(t, reported);
   };
 
   /** Start serving: called by the server once, in the upgrade callback. */
@@ -180,14 +194,31 @@ export class WsTransport extends WebSocket implements Transport {
     return socket;
   }
 
+  /**
+   * Quiet (the last turn gave no socket a second frame): a socket's first frame in a turn goes straight out,
+   * as in a plain ws loop, so a lone message waits for nothing. Any further frames of the turn, and in a
+   * busy period every frame, are corked and leave together in the turn's check phase: one writev per socket
+   * per turn however many publishes were read in its poll phase.
+   */
   #write(socket: Socket, frame: Buffer): void {
-    // writableCorked is 0 again once the flush uncorked it: no per-socket flag or closure needed.
-    if (socket.writableCorked === 0) corkUntilCheckPhase(socket);
+    let cork = coalescing;
+    if (this.#turn !== turn) {
+      this.#turn = turn;
+      scheduleEndOfTurn();
+    } else {
+      repeats++;
+      cork = true;
+    }
+    if (cork && socket.writableCorked === 0) {
+      socket.cork();
+      corked.push(socket);
+    }
     socket.write(frame);
   }
 
   #checkBuffered(): void {
     if (this.bufferedAmount <= this.#options.maxBufferedBytes || this.#closing) return;
+    this.#slow = true;
     this.#options.onSlow?.();
     this.close(CloseCode.SLOW_CLIENT, 'slow client');
     setTimeout(() => this.terminate(), SLOW_CLOSE_GRACE_MS).unref();

@@ -51,6 +51,11 @@ async function slowClosedCount(): Promise<number> {
   return Number(/^tidings_drops_total\{reason="slow_client"\} (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
+async function closedWith(code: string): Promise<number> {
+  const text = await (await fetch(`${srv.url}/metrics`)).text();
+  return Number(new RegExp(`^tidings_connections_closed_total\\{code="${code}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
 describe('case 21: slow consumer', SUITE, () => {
   it(`a client that never reads while ${RATE} broadcasts/s go out: closed with 4002 by the cap, the others' p99 < 100 ms, memory bounded`, async (t) => {
     const readers = await Promise.all(Array.from({ length: OTHERS }, async (_, i) => openLatencyReader(await srv.informUrl(`fast-${i}`))));
@@ -86,6 +91,7 @@ describe('case 21: slow consumer', SUITE, () => {
         `server RSS growth peak ${mib(peakRss - rssBefore)}, after GC ${mib(retained)}; nice server ${nice.server}, clients ${nice.clients}`,
     );
     assert.equal(await slowClosedCount(), 1, 'closed by the buffered-bytes cap (4002), counted as slow_client');
+    assert.equal(await closedWith('4002'), 1, 'its close is counted under 4002, not as a cut (1006)');
     assert.ok(pumped.rate > RATE * 0.95, `broadcast rate ${pumped.rate.toFixed(0)}/s`);
     assert.equal(all.length, OTHERS * pumped.sent, 'every reader got every broadcast, once');
     assert.ok(p99 < 100, `others' p99 ${p99.toFixed(1)} ms`);
