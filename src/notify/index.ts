@@ -1,6 +1,7 @@
 export { createTokenVerifier, signToken, jwtAuthenticator, tokenFrom, readCookie, apiKeyMatches, type JwtOptions, type TokenVerifier } from './auth.js';
 export { SITE_GROUP, userGroup, preparedFor, type NotificationEvent, type BroadcastEvent, type UnreadEvent } from './events.js';
 export { createPublisher, notificationFrame, type Publisher, type PublisherDeps, type Published } from './publisher.js';
-export { NotificationConsumer, notificationApp, type NotificationDeps, type NotificationSettings } from './notification-consumer.js';
+export { NotificationConsumer, type NotificationDeps, type NotificationSettings } from './notification-consumer.js';
+export { notificationApp } from './notification-app.js';
 export { NotifyInput, BroadcastInput, ReadInput, parseInput, MAX_RECIPIENTS } from './schemas.js';
 export { StreamCursor, isOlder, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';

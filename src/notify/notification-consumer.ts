@@ -12,11 +12,11 @@
 import { TidingsError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ClientFrame, type HelloFrame, type ResumedFrame, type UnreadFrame } from '../protocol/frames.js';
-import { JsonConsumer, type EventHandlers, type Handshake, type Scope, type SocketApp } from '../consumer/index.js';
+import { JsonConsumer, type EventHandlers, type Handshake, type Scope } from '../consumer/index.js';
 import type { InboxStore } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
-import { silentLogger, type Logger } from '../log/index.js';
-import { catchUpAfterRecovery, type CatchUpEvent } from './catch-up.js';
+import type { Logger } from '../log/index.js';
+import type { CatchUpEvent } from './catch-up.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { prepareText, type PreparedText } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
@@ -292,38 +292,4 @@ export class NotificationConsumer extends JsonConsumer {
     this.#tokens -= 1;
     return true;
   }
-}
-
-/**
- * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
- * (whatever authenticator ran), refuses a user over the per-user connection limit with 429, then runs a
- * NotificationConsumer. With `deps.layer`, every open connection catches up from the inbox after the layer
- * recovers from an outage (see catch-up.ts).
- * Put it behind origin and auth middleware.
- */
-export function notificationApp(options: NotificationDeps): SocketApp {
-  const deps: NotificationDeps = { ...options, live: options.live ?? new Set() };
-  const live = deps.live as Set<NotificationConsumer>;
-  if (deps.layer) catchUpAfterRecovery(deps.layer, () => live, deps.log ?? silentLogger());
-  return (scope, handshake) => {
-    const id = scope.user?.id;
-    if (id === undefined && !deps.settings.allowAnonymous) {
-      // As the auth middleware answers /inform/: a close code a browser can read, not an HTTP status.
-      handshake.accept().close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
-      return;
-    }
-    if (id !== undefined) {
-      const open = deps.perUser.get(id) ?? 0;
-      if (open >= deps.settings.maxConnectionsPerUser) {
-        handshake.reject(429, 'TOO_MANY_CONNECTIONS', 'too many connections for this user');
-        return;
-      }
-      deps.perUser.set(id, open + 1);
-    }
-    const consumer = new NotificationConsumer(scope, handshake, deps);
-    return consumer.run().then(() => {
-      if (!consumer.accepted) consumer.disconnect();
-      else if (consumer.isOpen) live.add(consumer);
-    });
-  };
 }

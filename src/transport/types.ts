@@ -36,6 +36,9 @@ export interface Transport {
   sendText(text: string | PreparedText): void;
   /** Send a binary message. Same cap as sendText. */
   sendBinary(data: Uint8Array): void;
-  /** Start a close handshake with `code` (1000 or 3000-4999) and a short reason. Idempotent. */
+  /**
+   * Start a close handshake with `code` (1000 or 3000-4999) and a short reason. Idempotent. Pass a code:
+   * without one, `WsTransport` sends a close frame with no code (the peer reads 1005), as `ws` does.
+   */
   close(code?: number, reason?: string): void;
 }

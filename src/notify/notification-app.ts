@@ -1,0 +1,44 @@
+/**
+ * `notificationApp`: the `/inform/` WebSocket application, a {@link NotificationConsumer} per connection plus
+ * what the connections of a process share (the per-user connection count, the set of open connections and
+ * the catch-up after a layer outage).
+ */
+import { CloseCode } from '../protocol/close-codes.js';
+import type { SocketApp } from '../consumer/index.js';
+import { silentLogger } from '../log/index.js';
+import { catchUpAfterRecovery } from './catch-up.js';
+import { NotificationConsumer, type NotificationDeps } from './notification-consumer.js';
+
+/**
+ * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
+ * (whatever authenticator ran), refuses a user over the per-user connection limit with 429, then runs a
+ * NotificationConsumer. With `deps.layer`, every open connection catches up from the inbox after the layer
+ * recovers from an outage (see catch-up.ts).
+ * Put it behind origin and auth middleware.
+ */
+export function notificationApp(options: NotificationDeps): SocketApp {
+  const deps: NotificationDeps = { ...options, live: options.live ?? new Set() };
+  const live = deps.live as Set<NotificationConsumer>;
+  if (deps.layer) catchUpAfterRecovery(deps.layer, () => live, deps.log ?? silentLogger());
+  return (scope, handshake) => {
+    const id = scope.user?.id;
+    if (id === undefined && !deps.settings.allowAnonymous) {
+      // As the auth middleware answers /inform/: a close code a browser can read, not an HTTP status.
+      handshake.accept().close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
+      return;
+    }
+    if (id !== undefined) {
+      const open = deps.perUser.get(id) ?? 0;
+      if (open >= deps.settings.maxConnectionsPerUser) {
+        handshake.reject(429, 'TOO_MANY_CONNECTIONS', 'too many connections for this user');
+        return;
+      }
+      deps.perUser.set(id, open + 1);
+    }
+    const consumer = new NotificationConsumer(scope, handshake, deps);
+    return consumer.run().then(() => {
+      if (!consumer.accepted) consumer.disconnect();
+      else if (consumer.isOpen) live.add(consumer);
+    });
+  };
+}
