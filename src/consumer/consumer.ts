@@ -132,7 +132,7 @@ export class Consumer {
   async run(): Promise<void> {
     const layer = this.layer;
     this.channelName = layer.newChannel();
-    this.#unreceive = layer.receive(this.channelName, (event) => this.#run(() => this.#dispatch(event)));
+    this.#unreceive = layer.receive(this.channelName, (event) => this.#event(event));
     try {
       await Promise.all(this.groups.map((g) => layer.groupAdd(g, this.channelName)));
       await this.connect();
@@ -157,6 +157,20 @@ export class Consumer {
     this.log.debug({ type: event.type }, 'no handler for event');
   }
 
+  /** A layer event: dispatched at once when the consumer is idle (no task closure per event), else queued. */
+  #event(event: LayerMessage): void {
+    if (this.#ended) return;
+    if (this.#busy) return this.#run(() => this.#dispatch(event));
+    let result: void | Promise<void>;
+    try {
+      result = this.#dispatch(event);
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    this.#await(result);
+  }
+
   #run(task: Task): void {
     if (this.#ended) return;
     if (this.#busy) {
@@ -176,6 +190,11 @@ export class Consumer {
       this.#fail(err);
       return;
     }
+    this.#await(result);
+  }
+
+  /** A task that returned a promise makes the consumer busy until it settles. */
+  #await(result: void | Promise<void>): void {
     if (result && typeof result.then === 'function') {
       this.#busy = true;
       result.then(
