@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
 import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route } from './consumer/index.js';
-import { apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
+import { PollWaiters, apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
 import { silentLogger, type Logger } from './log/index.js';
@@ -125,9 +125,10 @@ function trackLayer(metrics: Metrics, layer: ChannelLayer): void {
 }
 
 /** Numbers for `GET /v1/stats`. */
-function statsOf(server: TidingsServer, layer: ChannelLayer, startedAt: number): Record<string, unknown> {
+function statsOf(server: TidingsServer, layer: ChannelLayer, startedAt: number, polls: PollWaiters): Record<string, unknown> {
   return {
     connections: server.connections,
+    pollWaiters: polls.total,
     draining: server.draining,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     framesIn: server.frames.in,
@@ -158,6 +159,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   setChannelLayer(layer);
   trackLayer(metrics, layer);
   const startedAt = Date.now();
+  const pollWaiters = new PollWaiters();
   const verifier = verifierFor(config);
   const tracked = trackInFlight(createPublisher({ inbox, layer, log: log.child({ module: 'publisher' }), metrics }));
   const publisher = tracked.publisher;
@@ -169,8 +171,8 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });
   const routes: HttpRoute[] = [
     ...ops,
-    ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt) }),
-    ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName }),
+    ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt, pollWaiters) }),
+    ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName, pollWaiters, pollLimits: { perUser: config.maxConnectionsPerUser, perIp: config.maxConnectionsPerIp } }),
     ...(config.demo ? demoRoutes({ publisher, verifier, jwtSecret: config.jwtSecret, cookieName: config.cookieName }) : []),
     ...(options.httpRoutes ?? []),
     ...(config.demo ? staticRoutes() : []),

@@ -12,7 +12,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isTidingsError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import type { ChannelLayer, LayerMessage } from '../layer/index.js';
+import { DROPPED_TYPE, type ChannelLayer, type DroppedNotice, type LayerMessage } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { PreparedText, Transport, TransportHandlers } from '../transport/index.js';
 import type { Handshake, Scope, SocketApp } from './app.js';
@@ -25,8 +25,15 @@ export type EventHandlers<C = Consumer> = Readonly<Record<string, EventHandler<C
 /** A message from the client: `text` for text frames, `bytes` for binary frames. */
 export type ReceivedData = { text: string; bytes?: undefined } | { bytes: Buffer; text?: undefined };
 
-/** Most pending events one connection may queue behind a slow handler; more are dropped and logged. */
+/**
+ * Most tasks one connection may queue behind a slow handler. A layer event beyond it is dropped and the
+ * consumer gets a {@link DroppedNotice} once the queue has drained; a client message beyond it (or beyond
+ * {@link MAX_PENDING_BYTES}) closes the connection with 4029: the client sent more than the server could
+ * take in, and nothing it sent is silently ignored.
+ */
 const MAX_PENDING = 1000;
+/** Most bytes of client messages one connection may queue (while `connect()` or a slow handler runs). */
+const MAX_PENDING_BYTES = 1024 * 1024;
 const NO_HANDLERS: EventHandlers<never> = Object.freeze({});
 type Task = () => void | Promise<void>;
 
@@ -55,11 +62,15 @@ export class Consumer {
   #transport: Transport | null = null;
   #unreceive: (() => void) | null = null;
   #queue: Task[] | null = null;
+  /** Bytes of client messages in `#queue`. */
+  #queuedBytes = 0;
+  /** Layer events dropped for a full queue, to be reported by a DroppedNotice once it drains. */
+  #lostEvents = 0;
   #busy = true;
   #ended = false;
 
   static {
-    portMessage = (consumer, data, isBinary) => consumer.#run(() => consumer.#receive(data, isBinary));
+    portMessage = (consumer, data, isBinary) => consumer.#message(data, isBinary);
     portClose = (consumer, code) => consumer.#onClose(code);
   }
 
@@ -123,6 +134,13 @@ export class Consumer {
     else t.sendText(data);
   }
 
+  /** Run `task` in order with client messages and layer events (after whatever is queued). */
+  protected schedule(task: Task): void {
+    if (this.#ended) return;
+    if (this.#busy) (this.#queue ??= []).push(task);
+    else this.#exec(task);
+  }
+
   /** The transport, once accepted (for subclasses that need its state). */
   protected get transport(): Transport | null {
     return this.#transport;
@@ -151,16 +169,43 @@ export class Consumer {
     return isBinary ? this.receive({ bytes: data as Buffer }) : this.receive({ text: data as string });
   }
 
+  /** A client message: handled at once when idle, else queued within the count and byte limits. */
+  #message(data: string | Buffer, isBinary: boolean): void {
+    if (this.#ended) return;
+    if (!this.#busy) return this.#exec(() => this.#receive(data, isBinary));
+    const size = data.length;
+    const queue = (this.#queue ??= []);
+    if (queue.length >= MAX_PENDING || this.#queuedBytes + size > MAX_PENDING_BYTES) {
+      this.log.info({ queued: queue.length, bytes: this.#queuedBytes }, 'client sent more than the consumer can queue');
+      this.close(CloseCode.RATE_LIMITED, 'too many messages');
+      return;
+    }
+    this.#queuedBytes += size;
+    queue.push(() => {
+      this.#queuedBytes -= size;
+      return this.#receive(data, isBinary);
+    });
+  }
+
   #dispatch(event: LayerMessage): void | Promise<void> {
     const handler = this.handlers[event.type] as EventHandler<this> | undefined;
     if (handler) return handler.call(this, event);
-    this.log.debug({ type: event.type }, 'no handler for event');
+    if (event.type === DROPPED_TYPE) this.log.warn({ count: event.count }, 'layer events dropped for this connection');
+    else this.log.debug({ type: event.type }, 'no handler for event');
   }
 
-  /** A layer event: dispatched at once when the consumer is idle (no task closure per event), else queued. */
+  /**
+   * A layer event: dispatched at once when the consumer is idle (no task closure per event), else queued;
+   * beyond the queue's limit it is dropped and reported by a DroppedNotice when the queue has drained.
+   */
   #event(event: LayerMessage): void {
     if (this.#ended) return;
-    if (this.#busy) return this.#run(() => this.#dispatch(event));
+    if (this.#busy) {
+      const queue = (this.#queue ??= []);
+      if (queue.length < MAX_PENDING) queue.push(() => this.#dispatch(event));
+      else if (this.#lostEvents++ === 0) this.log.warn({ channel: this.channelName }, 'consumer queue full, events dropped');
+      return;
+    }
     let result: void | Promise<void>;
     try {
       result = this.#dispatch(event);
@@ -169,17 +214,6 @@ export class Consumer {
       return;
     }
     this.#await(result);
-  }
-
-  #run(task: Task): void {
-    if (this.#ended) return;
-    if (this.#busy) {
-      const queue = (this.#queue ??= []);
-      if (queue.length < MAX_PENDING) queue.push(task);
-      else this.log.warn({ channel: this.channelName }, 'consumer queue full, event dropped');
-      return;
-    }
-    this.#exec(task);
   }
 
   #exec(task: Task): void {
@@ -211,6 +245,11 @@ export class Consumer {
     this.#busy = false;
     const queue = this.#queue;
     while (queue && queue.length > 0 && !this.#busy && !this.#ended) this.#exec(queue.shift() as Task);
+    if (this.#lostEvents > 0 && !this.#busy && !this.#ended) {
+      const notice: DroppedNotice = { type: DROPPED_TYPE, count: this.#lostEvents };
+      this.#lostEvents = 0;
+      this.#exec(() => this.#dispatch(notice));
+    }
   }
 
   #fail(err: unknown): void {
@@ -224,6 +263,7 @@ export class Consumer {
   #onClose(code: number): void {
     this.#cleanup();
     this.#queue = null;
+    this.#queuedBytes = 0;
     this.#busy = false;
     Promise.resolve()
       .then(() => this.disconnect(code))

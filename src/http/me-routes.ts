@@ -19,6 +19,44 @@ export interface MeDeps {
   cookieName: string;
   /** Longest long-poll wait in seconds. */
   maxPollWait?: number;
+  /** Waiting long polls allowed per user and per client address (0: no limit), like open sockets. */
+  pollLimits?: { perUser: number; perIp: number };
+  /** Counts the waiting long polls (shared with `/v1/stats`); default a private one. */
+  pollWaiters?: PollWaiters;
+}
+
+/** Long polls waiting right now, per user and per client address, with their limits. */
+export class PollWaiters {
+  readonly #byUser = new Map<string, number>();
+  readonly #byIp = new Map<string, number>();
+  #total = 0;
+
+  /** Waiting long polls in this process. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Count one more waiter, or throw TOO_MANY_CONNECTIONS (429) over a limit. Returns its release. */
+  enter(user: string, ip: string, limits: { perUser: number; perIp: number }): () => void {
+    const byUser = this.#byUser.get(user) ?? 0;
+    const byIp = this.#byIp.get(ip) ?? 0;
+    if (byUser >= limits.perUser) throw new TidingsError('TOO_MANY_CONNECTIONS', 'too many long polls for this user');
+    if (limits.perIp > 0 && byIp >= limits.perIp) throw new TidingsError('TOO_MANY_CONNECTIONS', 'too many long polls from this address');
+    this.#byUser.set(user, byUser + 1);
+    this.#byIp.set(ip, byIp + 1);
+    this.#total++;
+    return () => {
+      this.#total--;
+      decrement(this.#byUser, user);
+      decrement(this.#byIp, ip);
+    };
+  }
+}
+
+function decrement(map: Map<string, number>, key: string): void {
+  const left = (map.get(key) ?? 1) - 1;
+  if (left > 0) map.set(key, left);
+  else map.delete(key);
 }
 
 async function userOf(ctx: HttpContext, deps: MeDeps): Promise<User> {
@@ -62,6 +100,8 @@ async function listen(ctx: HttpContext, layer: ChannelLayer, group: string): Pro
 
 export function meRoutes(deps: MeDeps): HttpRoute[] {
   const maxWait = deps.maxPollWait ?? 30;
+  const waiters = deps.pollWaiters ?? new PollWaiters();
+  const limits = deps.pollLimits ?? { perUser: 20, perIp: 0 };
   return [
     {
       method: 'GET',
@@ -92,7 +132,11 @@ export function meRoutes(deps: MeDeps): HttpRoute[] {
         if (!Number.isInteger(since) || since < 0 || !Number.isFinite(wait) || wait < 0) {
           throw new TidingsError('INVALID_BODY', '"since" must be a non-negative integer and "wait" a number of seconds');
         }
-        const sub = await listen(ctx, deps.layer, userGroup(user.id));
+        const release = waiters.enter(user.id, ctx.ip, limits);
+        const sub = await listen(ctx, deps.layer, userGroup(user.id)).catch((err: unknown) => {
+          release();
+          throw err;
+        });
         try {
           let items = await deps.inbox.since(user.id, since, 100);
           if (items.length === 0 && wait > 0) {
@@ -103,6 +147,7 @@ export function meRoutes(deps: MeDeps): HttpRoute[] {
           return { body: { items: items.map(toView), seq: counts.seq, unread: counts.unread } };
         } finally {
           sub.close();
+          release();
         }
       },
     },

@@ -5,11 +5,13 @@
 export type {
   ChannelLayer,
   ChannelLayerOptions,
+  DroppedNotice,
   LayerMessage,
   LayerState,
   LayerStats,
   MessageHandler,
 } from './types.js';
+export { DROPPED_TYPE } from './types.js';
 export {
   MAX_NAME_LENGTH,
   InvalidNameError,

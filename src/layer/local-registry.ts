@@ -10,7 +10,7 @@
  */
 import { ChannelFullError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import type { LayerMessage, LayerStats, MessageHandler } from './types.js';
+import { DROPPED_TYPE, type DroppedNotice, type LayerMessage, type LayerStats, type MessageHandler } from './types.js';
 
 /** A message with its expiry time, shared by every member it was sent to (one allocation per send). */
 interface Envelope {
@@ -40,6 +40,8 @@ interface Box {
   dirty: boolean;
   /** Group memberships referencing this box; a box is freed only when 0, idle and empty. */
   groups: number;
+  /** Group messages skipped because the box was full, not yet reported to the receiver (a DroppedNotice). */
+  lost: number;
 }
 
 /** Members of a group: channel box -> membership expiry time (ms). */
@@ -99,7 +101,7 @@ export class LocalRegistry {
     const box = this.box(channel);
     const receiver: Receiver = { fn };
     box.receiver = receiver;
-    if (box.head < box.tail) this.markDirty(box);
+    if (box.head < box.tail || box.lost > 0) this.markDirty(box);
     return () => {
       if (box.receiver !== receiver) return;
       box.receiver = undefined;
@@ -116,7 +118,11 @@ export class LocalRegistry {
     }
   }
 
-  /** Add (or renew) a membership. Returns true when the group had no local member before. */
+  /**
+   * Add (or renew) a membership. Returns true when the group had no local member before. A membership
+   * expires `groupExpiryMs` after its last add only while its channel has no receiver: what an open
+   * connection depends on, it keeps.
+   */
   groupAdd(group: string, channel: string): boolean {
     if (this.closed) return false;
     let members = this.groups.get(group);
@@ -141,7 +147,8 @@ export class LocalRegistry {
 
   /**
    * Queue `message` for every live member of `group` (the same object for all). Full members are skipped and
-   * counted in `droppedFull`; expired memberships are removed on the way.
+   * counted in `droppedFull`, and their receiver gets a {@link DroppedNotice} after what it does receive;
+   * expired memberships are removed on the way.
    */
   groupSend(group: string, message: LayerMessage): void {
     const members = this.groups.get(group);
@@ -149,8 +156,8 @@ export class LocalRegistry {
     const now = this.clock();
     const envelope: Envelope = { message, expiresAt: now + this.options.expiryMs };
     members.forEach((membershipExpiresAt, box) => {
-      if (membershipExpiresAt <= now) this.removeMember(group, members, box);
-      else if (!this.enqueue(box, envelope, now)) this.stats.droppedFull++;
+      if (this.expired(membershipExpiresAt, box, now)) this.removeMember(group, members, box);
+      else if (!this.enqueue(box, envelope, now)) this.skipFull(box);
     });
   }
 
@@ -164,12 +171,16 @@ export class LocalRegistry {
     return this.groups.has(group);
   }
 
-  /** Every local membership, by group: `[group, [[channel, expiresAt], ...]]` (a snapshot). */
+  /**
+   * Every local membership, by group: `[group, [[channel, expiresAt], ...]]` (a snapshot). A membership
+   * whose channel has a receiver is reported as renewed now.
+   */
   memberships(): Array<[string, Array<[string, number]>]> {
     const out: Array<[string, Array<[string, number]>]> = [];
+    const renewed = this.clock() + this.options.groupExpiryMs;
     for (const [group, members] of this.groups) {
       const list: Array<[string, number]> = [];
-      members.forEach((expiresAt, box) => list.push([box.name, expiresAt]));
+      members.forEach((expiresAt, box) => list.push([box.name, box.receiver ? Math.max(expiresAt, renewed) : expiresAt]));
       out.push([group, list]);
     }
     return out;
@@ -179,12 +190,16 @@ export class LocalRegistry {
   sweep(): void {
     const now = this.clock();
     for (const box of this.channels.values()) {
-      if (box.receiver === undefined) this.dropExpired(box, now);
+      if (box.receiver === undefined) {
+        this.dropExpired(box, now);
+        // Nobody received the channel for as long as its messages lived: the notice expires with them.
+        if (box.head === box.tail) box.lost = 0;
+      }
       this.release(box);
     }
     for (const [group, members] of this.groups) {
       members.forEach((expiresAt, box) => {
-        if (expiresAt <= now) this.removeMember(group, members, box);
+        if (this.expired(expiresAt, box, now)) this.removeMember(group, members, box);
       });
     }
   }
@@ -205,15 +220,26 @@ export class LocalRegistry {
   private box(name: string): Box {
     let box = this.channels.get(name);
     if (box === undefined) {
-      box = { name, receiver: undefined, queue: [], head: 0, tail: 0, dirty: false, groups: 0 };
+      box = { name, receiver: undefined, queue: [], head: 0, tail: 0, dirty: false, groups: 0, lost: 0 };
       this.channels.set(name, box);
     }
     return box;
   }
 
+  /** A membership has expired when its time has passed and nobody receives its channel. */
+  private expired(expiresAt: number, box: Box, now: number): boolean {
+    return expiresAt <= now && box.receiver === undefined;
+  }
+
+  /** A group message skipped for a full box: counted, and owed to the receiver as a notice. */
+  private skipFull(box: Box): void {
+    this.stats.droppedFull++;
+    box.lost++;
+  }
+
   /** Free a box nobody refers to (no receiver, no message, no group). */
   private release(box: Box): void {
-    if (box.receiver === undefined && box.head === box.tail && box.groups === 0 && !this.closed) {
+    if (box.receiver === undefined && box.head === box.tail && box.groups === 0 && box.lost === 0 && !this.closed) {
       this.channels.delete(box.name);
     }
   }
@@ -303,13 +329,24 @@ export class LocalRegistry {
         continue;
       }
       this.stats.delivered++;
-      try {
-        receiver.fn(envelope.message);
-      } catch (err) {
-        this.options.logger.warn({ err, channel: box.name, type: envelope.message.type }, 'message handler threw');
-      }
+      this.hand(box, receiver, envelope.message);
+    }
+    // Messages skipped for a full queue are reported once the queue has drained, so that the receiver
+    // learns of the loss now, not when a later message reveals it (or never).
+    if (box.lost > 0 && box.head === box.tail && box.receiver !== undefined && !this.closed) {
+      const notice: DroppedNotice = { type: DROPPED_TYPE, count: box.lost };
+      box.lost = 0;
+      this.hand(box, box.receiver, notice);
     }
     this.compact(box);
     this.release(box);
+  }
+
+  private hand(box: Box, receiver: Receiver, message: LayerMessage): void {
+    try {
+      receiver.fn(message);
+    } catch (err) {
+      this.options.logger.warn({ err, channel: box.name, type: message.type }, 'message handler threw');
+    }
   }
 }

@@ -38,6 +38,9 @@ import type { ChannelLayer, LayerMessage, LayerState, MessageHandler } from './t
 export type { RedisChannelLayerOptions, RedisLayerStats } from './redis-options.js';
 
 /** A {@link ChannelLayer} over Redis pub/sub; see the module comment for the design and guarantees. */
+/** Longest interval a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class RedisChannelLayer implements ChannelLayer {
   /** This instance's node id: the middle part of its channel names and the suffix of its node topic. */
   readonly node = createNodeId();
@@ -60,6 +63,7 @@ export class RedisChannelLayer implements ChannelLayer {
   private readonly sub: Redis;
   private readonly subscriber: TopicSubscriber;
   private readonly stopHealthCheck: () => void;
+  private readonly renewal: NodeJS.Timeout;
   private lastError: Error | undefined;
   private closing: Promise<void> | undefined;
 
@@ -104,6 +108,9 @@ export class RedisChannelLayer implements ChannelLayer {
     this.wire();
     // A PING unanswered for two intervals means the link is dead (see healthCheckMs).
     this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs, 2 * healthCheckMs);
+    // Open connections keep their memberships: their Redis records are renewed twice per groupExpiry.
+    this.renewal = setInterval(() => this.recordMemberships(), Math.min(MAX_TIMER_MS, resolved.groupExpiryMs / 2));
+    this.renewal.unref();
   }
 
   get state(): LayerState {
@@ -233,6 +240,7 @@ export class RedisChannelLayer implements ChannelLayer {
   private async shutdown(): Promise<void> {
     const memberships = this.registry.memberships();
     this.stopHealthCheck();
+    clearInterval(this.renewal);
     this.tracker.set('closed');
     this.subscriber.close();
     this.registry.close();
@@ -266,8 +274,9 @@ export class RedisChannelLayer implements ChannelLayer {
     this.tracker.set(this.cmd.status === 'ready' && this.subscriber.up ? 'ready' : 'degraded');
   }
 
-  /** After (re)connecting: re-record local memberships (Redis may have restarted empty). */
+  /** After (re)connecting, and periodically: re-record local memberships (Redis may have restarted empty). */
   private recordMemberships(): void {
+    if (this.cmd.status !== 'ready') return;
     const memberships = this.registry.memberships();
     if (memberships.length === 0) return;
     void this.lenient(this.members.recordAll(this.cmd.pipeline(), memberships), 'memberships not re-recorded in redis');

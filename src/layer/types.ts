@@ -17,6 +17,20 @@ export interface LayerMessage {
   readonly [key: string]: unknown;
 }
 
+/** The `type` of a {@link DroppedNotice}. */
+export const DROPPED_TYPE = 'layer.dropped';
+
+/**
+ * Delivered to a channel's receiver after group messages addressed to it were dropped because the channel
+ * was full: the layer is at most once, but a receiver always learns of a loss, right after the messages it
+ * did get, and can re-sync from its source of truth (the notification consumer reads the inbox).
+ * `count` is how many were dropped since the previous notice.
+ */
+export interface DroppedNotice extends LayerMessage {
+  readonly type: typeof DROPPED_TYPE;
+  readonly count: number;
+}
+
 /** Called for each message delivered to a channel. It must not throw; a throw is logged and swallowed. */
 export type MessageHandler = (message: LayerMessage) => void;
 
@@ -32,7 +46,10 @@ export interface ChannelLayerOptions {
   capacity?: number;
   /** Seconds an undelivered message waits for its receiver before it is dropped. Default 60. */
   expiry?: number;
-  /** Seconds a group membership lives unless renewed by `groupAdd`. Default 86400. */
+  /**
+   * Seconds a group membership lives unless renewed by `groupAdd`. Default 86400. Only a membership whose
+   * channel nobody receives expires: an open connection keeps its groups for as long as it stays open.
+   */
   groupExpiry?: number;
   /**
    * Prefix for backend keys and topics (Redis), so several deployments or tests can share one Redis.
@@ -97,7 +114,9 @@ export interface ChannelLayer {
 
   /**
    * Send to every channel in the group, at most once each. A full member is skipped and counted in
-   * `stats.droppedFull`, never failing the broadcast. Members in this process receive even when the backend
+   * `stats.droppedFull`, never failing the broadcast; its receiver then gets a {@link DroppedNotice} once
+   * its queue has drained (a channel with no receiver gets it when a receiver comes, unless its messages
+   * expired meanwhile). Members in this process receive even when the backend
    * is unreachable; the promise then rejects with LAYER_UNAVAILABLE for the remote part.
    * @throws TypeError for an invalid group name; TidingsError MESSAGE_TOO_LARGE as for `send`.
    */

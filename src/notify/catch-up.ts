@@ -44,10 +44,11 @@ function recovered(state: string, previous: string): boolean {
  * (`connections()` is read at that moment), {@link RECOVERY_BATCH} at a time. A full channel is skipped: it
  * has events queued, which fill the gap the same way. Returns a function that stops watching.
  */
-export function catchUpAfterRecovery(layer: ChannelLayer, connections: () => Iterable<{ readonly channelName: string; readonly isOpen: boolean }>, log: Logger): () => void {
+export function catchUpAfterRecovery(layer: ChannelLayer, connections: () => Iterable<{ readonly channelName: string }>, log: Logger): () => void {
   const event: CatchUpEvent = { type: 'tidings.catchup' };
   const run = async () => {
-    const channels = [...connections()].filter((c) => c.isOpen).map((c) => c.channelName);
+    // Connections still in connect() are included: the event waits in their queue until connect() is done.
+    const channels = [...connections()].filter((c) => c.channelName !== '').map((c) => c.channelName);
     log.info({ connections: channels.length }, 'channel layer recovered; connections catch up from the inbox');
     for (let i = 0; i < channels.length; i += RECOVERY_BATCH) {
       if (i > 0) await pause(RECOVERY_PAUSE_MS);

@@ -36,9 +36,11 @@ export function notificationApp(options: NotificationDeps): SocketApp {
       deps.perUser.set(id, open + 1);
     }
     const consumer = new NotificationConsumer(scope, handshake, deps);
+    // Live from the start: a catch-up after a layer recovery must reach a connection still in connect()
+    // (it queues behind it). `disconnect` removes it.
+    live.add(consumer);
     return consumer.run().then(() => {
       if (!consumer.accepted) consumer.disconnect();
-      else if (consumer.isOpen) live.add(consumer);
     });
   };
 }

@@ -14,11 +14,11 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { ClientFrame, type HelloFrame, type ResumedFrame, type UnreadFrame } from '../protocol/frames.js';
 import { JsonConsumer, type EventHandlers, type Handshake, type Scope } from '../consumer/index.js';
 import type { InboxStore } from '../inbox/index.js';
-import type { ChannelLayer } from '../layer/index.js';
+import { DROPPED_TYPE, type ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { CatchUpEvent } from './catch-up.js';
 import { ExpiryWheel } from './expiry-wheel.js';
-import { prepareText, type PreparedText } from '../transport/index.js';
+import { prepareText, type PreparedText, type Transport } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
 import { notificationFrame, type Publisher } from './publisher.js';
@@ -69,10 +69,11 @@ const HANDLERS: EventHandlers<NotificationConsumer> = {
     if (event.user === undefined || event.user === this.scope.user?.id) return this.catchUp();
   },
   'tidings.unread'(this: NotificationConsumer, event: UnreadEvent) {
-    const cursor = this.cursor;
-    if (!cursor || event.user !== this.scope.user?.id) return;
-    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count })) return;
-    this.send(preparedFor(event));
+    this.showUnread(event);
+  },
+  // Events for this connection were dropped (a full channel or queue): what they carried is in the inbox.
+  [DROPPED_TYPE](this: NotificationConsumer) {
+    return this.catchUp();
   },
 };
 
@@ -81,6 +82,8 @@ export class NotificationConsumer extends JsonConsumer {
   /** What this connection has delivered of its user's stream (null for anonymous connections). */
   cursor: StreamCursor | null = null;
   #deps: NotificationDeps;
+  /** Live notifications are held back while the socket is backlogged; a catch-up follows once it drains. */
+  #behind = false;
   #tokens: number;
   // 0: never refilled, so the bucket counts as full (and an idle socket holds a small integer, not a double).
   #refilledAt = 0;
@@ -127,10 +130,34 @@ export class NotificationConsumer extends JsonConsumer {
   deliver(event: NotificationEvent): void | Promise<void> {
     const cursor = this.cursor;
     const user = this.scope.user;
-    if (!cursor || !user || event.user !== user.id || event.seq <= cursor.lastSeq) return;
+    if (!cursor || !user || event.user !== user.id || event.seq <= cursor.lastSeq || this.#behind) return;
+    const transport = this.transport;
+    if (transport?.backlogged) return this.#fallBehind(transport);
     // The common case stays synchronous: no promise per event per connection on the fan-out path.
     if (event.seq === cursor.lastSeq + 1) return this.#sendLive(event, cursor);
-    return this.#fillGap(user.id, event.seq, event.unread ?? cursor.shown.count).then(() => this.#sendLive(event, cursor));
+    return this.#fillGap(user.id, event.seq - 1, event.unread ?? cursor.shown.count).then(() => this.#sendLive(event, cursor));
+  }
+
+  /** A pushed unread count, unless a newer one was shown or a catch-up (which sends the count) is due. */
+  showUnread(event: UnreadEvent): void {
+    const cursor = this.cursor;
+    if (!cursor || event.user !== this.scope.user?.id || this.#behind) return;
+    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count })) return;
+    this.send(preparedFor(event));
+  }
+
+  /**
+   * The client has not read what it was sent yet: stop pushing its notifications (they stay in the inbox)
+   * and catch up from the inbox, in order with everything else, once the socket has drained.
+   */
+  #fallBehind(transport: Transport): void {
+    this.#behind = true;
+    void transport.drained().then(() =>
+      this.schedule(() => {
+        this.#behind = false;
+        return this.catchUp();
+      }),
+    );
   }
 
   /**
@@ -145,9 +172,8 @@ export class NotificationConsumer extends JsonConsumer {
       const counts = await this.#deps.inbox.counts(user.id);
       const now = { seq: counts.seq, count: counts.unread };
       const shown = cursor.shown.count;
-      const gap = counts.seq > cursor.lastSeq;
-      if (gap) await this.#fillGap(user.id, counts.seq + 1, counts.unread);
-      if (cursor.show(now) && !gap && now.count !== shown) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
+      if (counts.seq > cursor.lastSeq) await this.#fillGap(user.id, counts.seq, counts.unread, now);
+      else if (cursor.show(now) && now.count !== shown) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
     } catch (err) {
       if (!(err instanceof TidingsError)) throw err;
       this.log.warn({ err }, 'catch-up failed');
@@ -239,24 +265,36 @@ export class NotificationConsumer extends JsonConsumer {
     this.#resumed(since, now.seq, count, count === rangeSize(ranges));
   }
 
-  /** Send the notifications between `lastSeq` and `seq` (missing live events) before the event `seq`. */
-  async #fillGap(userId: string, seq: number, unread: number): Promise<void> {
+  /**
+   * Send the notifications after `lastSeq` up to `upTo` that this connection missed (live events lost or
+   * out of order), each carrying `unread`; then show `now`, the count they were read with, if given. More
+   * than `replayLimit`: none of them, and `resumed{seq: upTo, recovered:false}` tells the client to reload,
+   * naming only seqs that exist and that the reload covers.
+   */
+  async #fillGap(userId: string, upTo: number, unread: number, now?: CountVersion): Promise<void> {
     const cursor = this.cursor as StreamCursor;
-    const range = { after: cursor.lastSeq, upTo: seq - 1 };
+    const range = { after: cursor.lastSeq, upTo };
     if (rangeSize([range]) > this.#deps.settings.replayLimit) {
-      this.#resumed(range.after, seq, 0, false);
-      cursor.skipTo(seq - 1);
-      return;
+      cursor.skipTo(upTo);
+      if (now && cursor.show(now)) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
+      return this.#resumed(range.after, upTo, 0, false);
     }
     await this.#sendRows(userId, range, unread);
-    cursor.lastSeq = seq - 1;
+    cursor.lastSeq = Math.max(cursor.lastSeq, upTo);
+    if (now) cursor.show(now);
   }
 
+  /** Send the rows in `range`, paced: while the socket is backlogged, wait for it to drain. */
   async #sendRows(userId: string, range: SeqRange, unread: number): Promise<number> {
     let sent = 0;
     for await (const rows of rowsIn(this.#deps.inbox, userId, range)) {
-      for (const n of rows) this.sendJson(notificationFrame(n, unread));
-      sent += rows.length;
+      for (const n of rows) {
+        const transport = this.transport;
+        if (transport?.backlogged) await transport.drained();
+        if (!this.isOpen) return sent;
+        this.sendJson(notificationFrame(n, unread));
+        sent++;
+      }
     }
     return sent;
   }

@@ -12,6 +12,13 @@ export type OutputEvent =
 
 export class MemoryTransport implements Transport {
   readonly bufferedAmount = 0;
+  /** Nothing is ever unsent in memory. */
+  readonly backlogged = false;
+
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+
   #handlers: TransportHandlers | null = null;
   #held: Array<[string | Buffer, boolean]> = [];
   #closedByApp = false;

@@ -25,6 +25,14 @@ export interface Transport {
   readonly isOpen: boolean;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * Unsent bytes are past half the cap: hold back whatever can be sent later (a personal notification can
+   * be re-read from the inbox) until {@link drained} resolves, so a burst or a large replay to a client that
+   * reads promptly never reaches the cap.
+   */
+  readonly backlogged: boolean;
+  /** Resolves once the unsent bytes are below the backlog mark again, or the connection has closed. */
+  drained(): Promise<void>;
   /** Remote address (after proxy-header resolution). */
   readonly remoteAddress: string;
   /** Install the handlers. Messages arriving before this are held and delivered on install. */

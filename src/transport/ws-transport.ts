@@ -40,6 +40,8 @@ export interface WsTransportOptions {
 }
 
 const SLOW_CLOSE_GRACE_MS = 1000;
+/** How often `drained()` looks at bytes that `ws` queues itself (no socket event marks their departure). */
+const DRAIN_POLL_MS = 50;
 const NO_OPTIONS: WsTransportOptions = { maxBufferedBytes: Infinity, compressed: true };
 
 /**
@@ -214,6 +216,31 @@ export class WsTransport extends WebSocket implements Transport {
       corked.push(socket);
     }
     socket.write(frame);
+  }
+
+  get backlogged(): boolean {
+    return this.bufferedAmount > this.#options.maxBufferedBytes / 2;
+  }
+
+  /**
+   * Resolves when the unsent bytes are back under the backlog mark (checked on each `drain` of the TCP
+   * socket, and every {@link DRAIN_POLL_MS} for bytes `ws` itself queues) or the connection has closed.
+   */
+  drained(): Promise<void> {
+    if (!this.backlogged || !this.isOpen) return Promise.resolve();
+    const socket = (this as unknown as WsInternals)._socket;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.backlogged && this.isOpen) return;
+        clearInterval(poll);
+        socket?.off('drain', check);
+        this.off('close', check);
+        resolve();
+      };
+      const poll = setInterval(check, DRAIN_POLL_MS);
+      socket?.on('drain', check);
+      this.on('close', check);
+    });
   }
 
   #checkBuffered(): void {

@@ -5,7 +5,7 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChannelFullError, TidingsError } from '../../src/errors.js';
-import type { ChannelLayer, ChannelLayerOptions, LayerMessage } from '../../src/layer/index.js';
+import { DROPPED_TYPE, type ChannelLayer, type ChannelLayerOptions, type LayerMessage } from '../../src/layer/index.js';
 import { collect, expectOnlyMarker, FakeClock } from './layer-helpers.js';
 
 /** Options the suite passes to `make`: the standard ones plus a fake clock for expiry tests. */
@@ -190,21 +190,45 @@ export function channelLayerContract(name: string, make: MakeLayer): void {
       assert.ok(received[0] === received[1] && received[1] === received[2], 'members got different objects');
     });
 
-    it('memberships expire after groupExpiry unless renewed', async (t) => {
+    it('memberships of a channel nobody receives expire after groupExpiry unless renewed', async (t) => {
       const time = new FakeClock();
       const layer = await open(t, { groupExpiry: 60, clock: time.clock });
       const stale = layer.newChannel();
       const renewed = layer.newChannel();
-      const staleInbox = collect(layer, stale);
-      const renewedInbox = collect(layer, renewed);
       await layer.groupAdd('g', stale);
       await layer.groupAdd('g', renewed);
       time.advance(50_000);
       await layer.groupAdd('g', renewed);
       time.advance(20_000);
       await layer.groupSend('g', msg(1));
+      const staleInbox = collect(layer, stale);
+      const renewedInbox = collect(layer, renewed);
       assert.equal((await renewedInbox.next()).n, 1);
       await expectOnlyMarker(layer, stale, staleInbox);
+    });
+
+    it('a membership whose channel has a receiver outlives groupExpiry (an open connection keeps its groups)', async (t) => {
+      const time = new FakeClock();
+      const layer = await open(t, { groupExpiry: 60, clock: time.clock });
+      const open_ = layer.newChannel();
+      const inbox = collect(layer, open_);
+      await layer.groupAdd('g', open_);
+      time.advance(3 * 60_000);
+      await layer.groupSend('g', msg(1));
+      assert.equal((await inbox.next()).n, 1);
+    });
+
+    it('a full member\'s receiver learns of the drop: a layer.dropped notice after what it received', async (t) => {
+      const layer = await open(t, { capacity: 2 });
+      const slow = layer.newChannel();
+      await layer.groupAdd('g', slow);
+      for (let n = 1; n <= 5; n++) await layer.groupSend('g', msg(n));
+      const inbox = collect(layer, slow);
+      const got = await inbox.take(3);
+      assert.deepEqual(got.map((m) => m.n ?? m.type), [1, 2, DROPPED_TYPE]);
+      assert.equal(got[2]!.count, 3);
+      assert.equal(layer.stats.droppedFull, 3);
+      await expectOnlyMarker(layer, slow, inbox);
     });
 
     it('a handler that throws does not stop delivery', async (t) => {
