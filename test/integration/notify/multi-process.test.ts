@@ -94,6 +94,18 @@ describe('two server processes and a publisher on Redis + PostgreSQL', { skip, c
     assert.deepEqual((await framesUntil(bob, (f) => f.kind === 'marker')).map((f) => f.seq), [1]);
   });
 
+  it('a burst of 300 from the publisher over Redis, past the channel capacity, reaches the tabs on both servers whole', async () => {
+    const [tabA, tabB] = await Promise.all([connect(a, 'erin'), connect(b, 'erin')]);
+    const env = { PUBLISHER_REDIS_URL: REDIS_URL, PUBLISHER_LAYER_PREFIX: prefix, PUBLISHER_DATABASE_URL: db.url };
+    const seqs = await runPublisher({ notify: Array.from({ length: 300 }, (_, i) => ({ to: 'erin', kind: 'reply', data: { i } })) }, env);
+    assert.equal(seqs.length, 300);
+    for (const tab of [tabA, tabB]) {
+      const frames = await framesUntil(tab, (f) => f.type === 'notification' && f.seq === 300, 10_000);
+      assert.deepEqual(frames.filter((f) => f.type === 'notification').map((f) => f.seq), Array.from({ length: 300 }, (_, i) => i + 1));
+      assert.equal(shownCount(frames, 0), 300);
+    }
+  });
+
   it('a read on one server answers the count on the tab on the other server', async () => {
     const [tabA, tabB] = await Promise.all([connect(a, 'carol'), connect(b, 'carol')]);
     const r1 = await apiCall(b.url, '/v1/notifications', { to: 'carol', kind: 'reply', data: {} });
