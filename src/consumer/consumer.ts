@@ -61,11 +61,8 @@ export class Consumer {
   #handshake: Handshake;
   #transport: Transport | null = null;
   #unreceive: (() => void) | null = null;
-  #queue: Task[] | null = null;
-  /** Bytes of client messages in `#queue`. */
-  #queuedBytes = 0;
-  /** Layer events dropped for a full queue, to be reported by a DroppedNotice once it drains. */
-  #lostEvents = 0;
+  /** What waits behind a pending step; allocated on first use (an idle connection holds none). */
+  #queue: Pending | null = null;
   #busy = true;
   #ended = false;
 
@@ -137,7 +134,7 @@ export class Consumer {
   /** Run `task` in order with client messages and layer events (after whatever is queued). */
   protected schedule(task: Task): void {
     if (this.#ended) return;
-    if (this.#busy) (this.#queue ??= []).push(task);
+    if (this.#busy) (this.#queue ??= new Pending()).tasks.push(task);
     else this.#exec(task);
   }
 
@@ -174,15 +171,15 @@ export class Consumer {
     if (this.#ended) return;
     if (!this.#busy) return this.#exec(() => this.#receive(data, isBinary));
     const size = data.length;
-    const queue = (this.#queue ??= []);
-    if (queue.length >= MAX_PENDING || this.#queuedBytes + size > MAX_PENDING_BYTES) {
-      this.log.info({ queued: queue.length, bytes: this.#queuedBytes }, 'client sent more than the consumer can queue');
+    const queue = (this.#queue ??= new Pending());
+    if (queue.tasks.length >= MAX_PENDING || queue.bytes + size > MAX_PENDING_BYTES) {
+      this.log.info({ queued: queue.tasks.length, bytes: queue.bytes }, 'client sent more than the consumer can queue');
       this.close(CloseCode.RATE_LIMITED, 'too many messages');
       return;
     }
-    this.#queuedBytes += size;
-    queue.push(() => {
-      this.#queuedBytes -= size;
+    queue.bytes += size;
+    queue.tasks.push(() => {
+      queue.bytes -= size;
       return this.#receive(data, isBinary);
     });
   }
@@ -201,9 +198,9 @@ export class Consumer {
   #event(event: LayerMessage): void {
     if (this.#ended) return;
     if (this.#busy) {
-      const queue = (this.#queue ??= []);
-      if (queue.length < MAX_PENDING) queue.push(() => this.#dispatch(event));
-      else if (this.#lostEvents++ === 0) this.log.warn({ channel: this.channelName }, 'consumer queue full, events dropped');
+      const queue = (this.#queue ??= new Pending());
+      if (queue.tasks.length < MAX_PENDING) queue.tasks.push(() => this.#dispatch(event));
+      else if (queue.lost++ === 0) this.log.warn({ channel: this.channelName }, 'consumer queue full, events dropped');
       return;
     }
     let result: void | Promise<void>;
@@ -244,10 +241,11 @@ export class Consumer {
   #next(): void {
     this.#busy = false;
     const queue = this.#queue;
-    while (queue && queue.length > 0 && !this.#busy && !this.#ended) this.#exec(queue.shift() as Task);
-    if (this.#lostEvents > 0 && !this.#busy && !this.#ended) {
-      const notice: DroppedNotice = { type: DROPPED_TYPE, count: this.#lostEvents };
-      this.#lostEvents = 0;
+    if (!queue) return;
+    while (queue.tasks.length > 0 && !this.#busy && !this.#ended) this.#exec(queue.tasks.shift() as Task);
+    if (queue.lost > 0 && !this.#busy && !this.#ended) {
+      const notice: DroppedNotice = { type: DROPPED_TYPE, count: queue.lost };
+      queue.lost = 0;
       this.#exec(() => this.#dispatch(notice));
     }
   }
@@ -263,7 +261,6 @@ export class Consumer {
   #onClose(code: number): void {
     this.#cleanup();
     this.#queue = null;
-    this.#queuedBytes = 0;
     this.#busy = false;
     Promise.resolve()
       .then(() => this.disconnect(code))
@@ -278,6 +275,14 @@ export class Consumer {
       this.layer.groupDiscard(g, this.channelName).catch((err: unknown) => this.log.warn({ err, group: g }, 'group discard failed'));
     }
   }
+}
+
+/** Tasks waiting behind a pending step, the bytes of client messages among them, and events dropped. */
+class Pending {
+  readonly tasks: Task[] = [];
+  bytes = 0;
+  /** Layer events dropped for a full queue, reported by one DroppedNotice once it drains. */
+  lost = 0;
 }
 
 /** A transport's handlers for one consumer: one small object per connection instead of two closures. */
