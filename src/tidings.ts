@@ -22,6 +22,7 @@ import {
   type Publisher,
   type TokenVerifier,
 } from './notify/index.js';
+import { createReach, supportsReach, type Reach, type ReachDeps } from './reach/index.js';
 import { clientAddressResolver, createOpsServer, createServer, type OpsServer, type TidingsServer } from './server/index.js';
 
 
@@ -41,6 +42,8 @@ export interface TidingsOptions {
   routes?: Route[];
   /** More HTTP routes. */
   httpRoutes?: HttpRoute[];
+  /** Escalation timings (tests, benchmarks): poll interval, lease, retry window, backoff, batch size. */
+  reach?: ReachDeps['escalator'];
 }
 
 export interface Tidings {
@@ -50,6 +53,8 @@ export interface Tidings {
   readonly publisher: Publisher;
   readonly server: TidingsServer;
   readonly metrics: Metrics;
+  /** Presence, preferences and escalation (null with an inbox that is not a built-in store). */
+  readonly reach: Reach | null;
   notify: Publisher['notify'];
   broadcast: Publisher['broadcast'];
   markRead: Publisher['markRead'];
@@ -138,6 +143,13 @@ function statsOf(server: TidingsServer, layer: ChannelLayer, startedAt: number, 
   };
 }
 
+/** Reach needs the built-in inbox; with another one it is off (and escalation refuses to start). */
+async function reachFor(options: TidingsOptions, deps: Parameters<typeof createReach>[0]): Promise<Reach | null> {
+  if (supportsReach(deps.inbox)) return createReach({ ...deps, ...(options.reach ? { escalator: options.reach } : {}) });
+  if (deps.config.escalateAfter !== undefined) throw new TidingsError('CONFIG_INVALID', 'escalateAfter needs the built-in SQLite or PostgreSQL inbox');
+  return null;
+}
+
 /** Build the service. Connects to Redis and the database (running migrations) before resolving. */
 export async function createTidings(options: TidingsOptions = {}): Promise<Tidings> {
   const config = resolveConfig(options);
@@ -165,7 +177,9 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const publisher = tracked.publisher;
   // Without a verifier every socket is anonymous, which /inform/ refuses unless allowAnonymous.
   const authenticate = options.authenticate ?? (verifier ? jwtAuthenticator(verifier, config) : () => null);
-  const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }) });
+  const reach = await reachFor(options, { config, inbox, metrics, log, verifier });
+  const observer = reach?.observer;
+  const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }), ...(observer ? { observer } : {}) });
   const websocket = stack(urlRouter([route('/inform/', inform), ...(options.routes ?? [])]), originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
   let server: TidingsServer;
   const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });
@@ -173,6 +187,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     ...ops,
     ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt, pollWaiters) }),
     ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName, pollWaiters, pollLimits: { perUser: config.maxConnectionsPerUser, perIp: config.maxConnectionsPerIp } }),
+    ...(reach?.routes ?? []),
     ...(config.demo ? demoRoutes({ publisher, verifier, jwtSecret: config.jwtSecret, cookieName: config.cookieName }) : []),
     ...(options.httpRoutes ?? []),
     ...(config.demo ? staticRoutes() : []),
@@ -185,6 +200,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
       ? null
       : createOpsServer(createHttpHandler(ops, { log: log.child({ module: 'ops' }), maxBodyBytes: 1024, clientAddress }), { host: config.host, port: config.metricsPort });
   let closing: Promise<void> | null = null;
+  reach?.start();
   return {
     config,
     layer,
@@ -192,6 +208,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     publisher,
     server,
     metrics,
+    reach,
     notify: publisher.notify,
     broadcast: publisher.broadcast,
     markRead: publisher.markRead,
@@ -212,6 +229,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
       (closing ??= (async () => {
         await server.close();
         await tracked.idle();
+        await reach?.close();
         await layer.close();
         await inbox.close();
         // The operations port answers (readiness 503) through the drain, then closes last.

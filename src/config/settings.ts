@@ -59,6 +59,16 @@ export const SETTINGS = {
   metricsPort: { schema: int(0, 65535).optional(), doc: 'serve /metrics on this separate port too' },
   demo: { schema: bool.optional(), doc: 'serve the demo site at / (default: on in development)' },
   handshakeTimeout: { schema: seconds, default: 10, doc: 'seconds allowed for the HTTP request headers (slowloris guard)' },
+  escalateAfter: { schema: seconds.optional(), doc: 'escalate a notification still unread and not shown on a visible tab this many seconds after it was stored (webhook, email, Web Push); unset = off' },
+  webhookUrl: { schema: z.string().url().optional(), doc: 'escalation webhook: POST signed `notification.unseen` events here (needs webhookSecret)' },
+  webhookSecret: { schema: optionalString, secret: true, doc: 'HMAC-SHA256 key of the `Tidings-Signature` header of webhook posts' },
+  webhookPresence: { schema: bool, default: false, doc: 'also post `user.online` / `user.offline` webhook events (debounced)' },
+  smtpUrl: { schema: optionalString, secret: true, doc: 'escalation email: SMTP server URL (smtp://user:pass@host:587, smtps://…); needs emailFrom' },
+  emailFrom: { schema: optionalString, doc: 'From address of escalation emails' },
+  templatesDir: { schema: optionalString, doc: 'directory of email templates, `<kind>.html` or `default.html`, with `{{data.x}}` placeholders' },
+  vapidPublicKey: { schema: optionalString, doc: 'Web Push: VAPID public key (base64url; `tidings vapid` makes a pair)' },
+  vapidPrivateKey: { schema: optionalString, secret: true, doc: 'Web Push: VAPID private key (base64url)' },
+  vapidSubject: { schema: optionalString, doc: 'Web Push: contact of the sender, mailto: or https: URL' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -59,7 +59,11 @@ function decrement(map: Map<string, number>, key: string): void {
   else map.delete(key);
 }
 
-async function userOf(ctx: HttpContext, deps: MeDeps): Promise<User> {
+/**
+ * The user of a request's own token (Bearer or cookie).
+ * @throws TidingsError UNAUTHORIZED (no valid token), TOKEN_EXPIRED.
+ */
+export async function userOf(ctx: HttpContext, deps: Pick<MeDeps, 'verifier' | 'cookieName'>): Promise<User> {
   const token = tokenFrom(ctx.req.headers, null, deps.cookieName);
   if (!token || !deps.verifier) throw new TidingsError('UNAUTHORIZED', 'a Bearer token or the session cookie is required');
   return deps.verifier.verify(token);

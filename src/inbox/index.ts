@@ -17,6 +17,7 @@ export type { PostgresInboxStoreOptions } from './postgres-store.js';
 export { MIGRATIONS } from './migrations.js';
 export type { Migration } from './migrations.js';
 export {
+  checkUserId,
   DEFAULT_LIST_LIMIT,
   MAX_DATA_LENGTH,
   MAX_DEDUPE_KEY_LENGTH,

@@ -69,6 +69,48 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE dedupe_key IS NOT NULL;
       CREATE INDEX inbox_notifications_unread ON ${s}.inbox_notifications (user_id, seq) WHERE read_at IS NULL;`,
   },
+  {
+    version: 2,
+    name: 'reach',
+    // Reaching users who are not looking (src/reach/): preferences, contacts, push subscriptions, and the
+    // escalation schedule. `reach_pending` is filled by a trigger that src/reach installs only while
+    // escalation is on, in the same transaction as the notification; `reach_deliveries` holds each
+    // channel's send with its retry state and lease.
+    sqlite: `
+      CREATE TABLE reach_preferences (user_id TEXT NOT NULL PRIMARY KEY, prefs TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE reach_contacts (user_id TEXT NOT NULL PRIMARY KEY, email TEXT, updated_at TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE reach_push_subscriptions (
+        endpoint TEXT NOT NULL PRIMARY KEY, user_id TEXT NOT NULL, p256dh TEXT NOT NULL, auth TEXT NOT NULL, created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX reach_push_subscriptions_user ON reach_push_subscriptions (user_id);
+      CREATE TABLE reach_pending (
+        user_id TEXT NOT NULL, seq INTEGER NOT NULL, notification_id TEXT NOT NULL, created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX reach_pending_created ON reach_pending (created_at);
+      CREATE TABLE reach_deliveries (
+        id TEXT NOT NULL PRIMARY KEY, user_id TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, first_at TEXT NOT NULL, next_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX reach_deliveries_next ON reach_deliveries (next_at);`,
+    postgres: (s) => `
+      CREATE TABLE ${s}.reach_preferences (user_id text PRIMARY KEY, prefs json NOT NULL, updated_at timestamptz NOT NULL);
+      CREATE TABLE ${s}.reach_contacts (user_id text PRIMARY KEY, email text, updated_at timestamptz NOT NULL);
+      CREATE TABLE ${s}.reach_push_subscriptions (
+        endpoint text PRIMARY KEY, user_id text NOT NULL, p256dh text NOT NULL, auth text NOT NULL, created_at timestamptz NOT NULL
+      );
+      CREATE INDEX reach_push_subscriptions_user ON ${s}.reach_push_subscriptions (user_id);
+      CREATE TABLE ${s}.reach_pending (
+        user_id text NOT NULL, seq bigint NOT NULL, notification_id text NOT NULL, created_at timestamptz NOT NULL,
+        PRIMARY KEY (user_id, seq)
+      );
+      CREATE INDEX reach_pending_created ON ${s}.reach_pending (created_at);
+      CREATE TABLE ${s}.reach_deliveries (
+        id text PRIMARY KEY, user_id text NOT NULL, channel text NOT NULL, payload json NOT NULL,
+        attempts integer NOT NULL DEFAULT 0, first_at timestamptz NOT NULL, next_at timestamptz NOT NULL
+      );
+      CREATE INDEX reach_deliveries_next ON ${s}.reach_deliveries (next_at);`,
+  },
 ];
 
 function pendingAfter(applied: ReadonlySet<number>, log: Logger): Migration[] {

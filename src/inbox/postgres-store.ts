@@ -76,11 +76,23 @@ export class PostgresInboxStore implements InboxStore {
     options: Pick<PostgresInboxStoreOptions, 'logger' | 'maxBatch' | 'maxPending'> = {},
   ) {
     this.log = options.logger ?? silentLogger();
+    this.schema = schema;
     this.sql = postgresStatements(quoteIdent(schema));
     this.writes = new GroupCommit((items) => this.transaction('add', (c) => this.commitBatch(c, items)), {
       maxBatch: options.maxBatch ?? 1000,
       maxPending: options.maxPending ?? 10_000,
     });
+  }
+
+  /** The schema holding the tables. */
+  readonly schema: string;
+
+  /**
+   * The pool, for modules that keep their own tables in the inbox database (`src/reach`). They must not
+   * write the inbox tables; the store still owns and ends it.
+   */
+  get database(): pg.Pool {
+    return this.pool;
   }
 
   async add(n: NewNotification): Promise<AddResult> {

@@ -124,6 +124,14 @@ export class SqliteInboxStore implements InboxStore {
     });
   }
 
+  /**
+   * The open database, for modules that keep their own tables in the inbox database (`src/reach`). They
+   * must not write the inbox tables; the store still owns and closes it.
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   async add(n: NewNotification): Promise<AddResult> {
     const [result] = await this.writes.submit([prepareNotification(n)]);
     return result!;

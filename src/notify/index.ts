@@ -5,3 +5,4 @@ export { NotificationConsumer, type NotificationDeps, type NotificationSettings 
 export { notificationApp } from './notification-app.js';
 export { NotifyInput, BroadcastInput, ReadInput, parseInput, MAX_RECIPIENTS } from './schemas.js';
 export { StreamCursor, isOlder, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
+export type { ConnectionObserver, ObservedConnection } from './observer.js';

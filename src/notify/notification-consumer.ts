@@ -21,6 +21,7 @@ import { ExpiryWheel } from './expiry-wheel.js';
 import { prepareText, type PreparedText, type Transport } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
+import type { ConnectionObserver } from './observer.js';
 import { notificationFrame, type Publisher } from './publisher.js';
 import { StreamCursor, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
 
@@ -49,6 +50,8 @@ export interface NotificationDeps {
   layer?: ChannelLayer;
   /** Open connections of this process (kept by `notificationApp`). */
   live?: Set<NotificationConsumer>;
+  /** Told when a user's connections open, close, change visibility and deliver (presence, escalation). */
+  observer?: ConnectionObserver;
   log?: Logger;
 }
 
@@ -87,6 +90,9 @@ export class NotificationConsumer extends JsonConsumer {
   #tokens: number;
   // 0: never refilled, so the bucket counts as full (and an idle socket holds a small integer, not a double).
   #refilledAt = 0;
+  /** Set by a `visibility` frame; undefined (visible, no observer told) until then. */
+  #hidden: boolean | undefined;
+  #observed = false;
 
   constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps) {
     super(scope, handshake);
@@ -101,6 +107,16 @@ export class NotificationConsumer extends JsonConsumer {
     return this.cursor?.lastSeq ?? 0;
   }
 
+  /** The authenticated user's id ('' for an anonymous connection), for observers. */
+  get userId(): string {
+    return this.scope.user?.id ?? '';
+  }
+
+  /** Whether the page is visible (see the `visibility` frame); a connection starts visible. */
+  get visible(): boolean {
+    return this.#hidden !== true;
+  }
+
   override async connect(): Promise<void> {
     this.accept();
     const transport = this.transport as { appPing?: PreparedText | null } | null;
@@ -113,6 +129,12 @@ export class NotificationConsumer extends JsonConsumer {
     if (!user) return;
     const version = { seq: counts.seq, count: counts.unread };
     this.cursor = new StreamCursor(version);
+    const observer = this.#deps.observer;
+    if (observer) {
+      this.#observed = true;
+      observer.opened(this);
+      this.#seen(observer);
+    }
     const since = this.scope.query.get('since');
     if (since === null) return;
     const parsed = /^\d{1,15}$/.test(since) ? Number(since) : NaN;
@@ -183,6 +205,7 @@ export class NotificationConsumer extends JsonConsumer {
   #sendLive(event: NotificationEvent, cursor: StreamCursor): void {
     cursor.lastSeq = event.seq;
     this.send(preparedFor(event));
+    if (this.#observed) this.#seen(this.#deps.observer!);
     if (event.unread !== undefined && !cursor.show({ seq: event.seq, count: event.unread })) {
       this.sendJson({ type: 'unread', count: cursor.shown.count } satisfies UnreadFrame);
     }
@@ -201,6 +224,7 @@ export class NotificationConsumer extends JsonConsumer {
     }
     const frame = parsed.data;
     if (frame.type === 'ping') return this.send(PONG);
+    if (frame.type === 'visibility') return this.#visibility(frame.state === 'hidden');
     const user = this.scope.user;
     if (!user) return this.sendError(new TidingsError('UNAUTHORIZED', 'anonymous connections cannot do that'));
     try {
@@ -212,7 +236,22 @@ export class NotificationConsumer extends JsonConsumer {
     }
   }
 
-  async #handle(userId: string, frame: Exclude<ClientFrame, { type: 'ping' }>): Promise<void> {
+  /** Record the page's visibility; becoming visible counts what this connection delivered as seen. */
+  #visibility(hidden: boolean): void {
+    if (this.#hidden === hidden || (this.#hidden === undefined && !hidden)) return;
+    this.#hidden = hidden;
+    const observer = this.#deps.observer;
+    if (!observer || !this.#observed) return;
+    observer.visibility(this);
+    this.#seen(observer);
+  }
+
+  /** Tell the observer what this connection has delivered, when its page is visible. */
+  #seen(observer: ConnectionObserver): void {
+    if (this.#hidden !== true) observer.delivered(this.userId, this.lastSeq);
+  }
+
+  async #handle(userId: string, frame: Exclude<ClientFrame, { type: 'ping' | 'visibility' }>): Promise<void> {
     switch (frame.type) {
       case 'read':
         await this.#deps.publisher.markRead(userId, frame.ids);
@@ -232,6 +271,10 @@ export class NotificationConsumer extends JsonConsumer {
   override disconnect(): void {
     this.#armExpiry(this.scope.user?.expiresAt, undefined);
     this.#deps.live?.delete(this);
+    if (this.#observed) {
+      this.#observed = false;
+      this.#deps.observer?.closed(this);
+    }
     const id = this.scope.user?.id;
     if (id === undefined) return;
     const left = (this.#deps.perUser.get(id) ?? 1) - 1;
@@ -260,6 +303,7 @@ export class NotificationConsumer extends JsonConsumer {
     for (const range of ranges) count += await this.#sendRows(userId, range, now.count);
     cursor.replayed(since, now.seq);
     cursor.show(now);
+    if (this.#observed) this.#seen(this.#deps.observer!);
     // Seqs have no gaps, so fewer rows than seqs means some were deleted (a retention job): the client's
     // view cannot be completed by a replay and must be reloaded.
     this.#resumed(since, now.seq, count, count === rangeSize(ranges));
@@ -282,6 +326,7 @@ export class NotificationConsumer extends JsonConsumer {
     await this.#sendRows(userId, range, unread);
     cursor.lastSeq = Math.max(cursor.lastSeq, upTo);
     if (now) cursor.show(now);
+    if (this.#observed) this.#seen(this.#deps.observer!);
   }
 
   /** Send the rows in `range`, paced: while the socket is backlogged, wait for it to drain. */

@@ -22,8 +22,15 @@ export const RefreshFrame = z.object({ type: z.literal('refresh'), token: z.stri
 /** `{"type":"ping"}`: application-level ping; the server answers `{"type":"pong"}`. */
 export const PingFrame = z.object({ type: z.literal('ping') });
 
+/**
+ * `{"type":"visibility","state":"visible"|"hidden"}`: the page was shown or hidden (Page Visibility API).
+ * A connection that never sends one counts as visible. Escalation (src/reach) only skips notifications
+ * delivered to a visible connection.
+ */
+export const VisibilityFrame = z.object({ type: z.literal('visibility'), state: z.enum(['visible', 'hidden']) });
+
 /** Every frame a client may send to `/inform/`. */
-export const ClientFrame = z.discriminatedUnion('type', [ReadFrame, ReadAllFrame, ResumeFrame, RefreshFrame, PingFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [ReadFrame, ReadAllFrame, ResumeFrame, RefreshFrame, PingFrame, VisibilityFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 /** A stored notification as it appears on the wire and in the HTTP API. */

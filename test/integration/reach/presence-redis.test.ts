@@ -1,0 +1,45 @@
+/**
+ * Presence through Redis: the PresenceStore contract with two stores (as two processes), and a process
+ * killed with SIGKILL does not leave its user online: its entries expire.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createRedisPresence } from '../../../src/reach/index.js';
+import { REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
+import { eventually, presenceContract } from '../../contract/presence.js';
+
+const skip = await redisSkipReason();
+if (skip) {
+  test('presence on Redis', { skip }, () => {});
+} else {
+  presenceContract('redis', async () => {
+    const prefix = uniquePrefix();
+    const [a, b] = await Promise.all([createRedisPresence({ url: REDIS_URL, prefix }), createRedisPresence({ url: REDIS_URL, prefix })]);
+    return { a, b, shared: true };
+  });
+
+  test('redis: a process killed with SIGKILL leaves its user offline once its entries expire', async () => {
+    const prefix = uniquePrefix();
+    const reader = await createRedisPresence({ url: REDIS_URL, prefix, ttl: 1 });
+    after(() => reader.close());
+    const script = fileURLToPath(new URL('./fixtures/presence-holder.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, REDIS_URL, prefix, 'carol'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    after(() => child.kill('SIGKILL'));
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    assert.equal(line.toString().trim(), 'ready');
+    const online = await eventually(() => reader.get('carol'), (p) => p.online);
+    assert.equal(online.connections, 1);
+    // Held for two ttl periods: the holder's renewals keep it online.
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal((await reader.get('carol')).online, true);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const gone = await eventually(() => reader.get('carol'), (p) => !p.online, 3000);
+    assert.equal(gone.connections, 0);
+    assert.notEqual(gone.lastSeen, null);
+  });
+}
+
