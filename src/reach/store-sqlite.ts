@@ -107,6 +107,7 @@ export class SqliteReachStore implements ReachStore {
   async escalateDue(cutoff: Date, limit: number, plan: Planner): Promise<number> {
     return this.#write(() => {
       const rows = this.#sql.due.all(cutoff.toISOString(), limit);
+      if (rows.length === 0) return 0;
       const seqs = new Map<string, number[]>();
       for (const r of rows) {
         this.#sql.take.run(r.user_id, r.seq);
@@ -120,6 +121,7 @@ export class SqliteReachStore implements ReachStore {
         const preferences = prefs ? (JSON.parse(prefs.prefs) as StoredPreferences) : NO_PREFERENCES;
         due.push({ user, items, preferences, email: this.#sql.getEmail.get(user)?.email ?? null, subscriptions: this.#sql.subs.all(user) });
       }
+      if (due.length === 0) return rows.length;
       const now = new Date().toISOString();
       for (const d of plan(due)) this.#sql.addDelivery.run(d.id, d.user, d.channel, JSON.stringify(d.payload), now, now);
       return rows.length;
