@@ -74,3 +74,24 @@ test('read before the deadline, or shown on a visible tab: nothing is sent; on a
   carol.close();
   dave.close();
 });
+
+test('a webhook that keeps failing is retried until the retry window ends, then dropped and counted', async () => {
+  const hook = await WebhookReceiver.start(SECRET);
+  hook.failFirst = Number.MAX_SAFE_INTEGER;
+  const srv = await startTestServer({
+    settings: { escalateAfter: 1, webhookUrl: hook.url, webhookSecret: SECRET },
+    reach: { pollMs: 50, backoffMs: () => 100, retryWindowMs: 1000 },
+  });
+  after(async () => {
+    await srv.close();
+    await hook.close();
+  });
+  await srv.notify('gina', { kind: 'reply', data: {} });
+  const store = srv.tidings.reach!.store;
+  await eventually(() => store.backlog(), (b) => b.pending === 0 && b.deliveries === 0 && hook.attempts.length > 0, 8000);
+  assert.ok(hook.attempts.length >= 3, `${hook.attempts.length} attempts`);
+  assert.equal(new Set(hook.attempts.map((a) => a.delivery)).size, 1, 'one delivery id throughout');
+  const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+  assert.match(metrics, /tidings_escalations_total\{channel="webhook",result="dropped"\} 1/);
+  assert.match(metrics, /tidings_escalations_total\{channel="webhook",result="sent"\} 0/);
+});
