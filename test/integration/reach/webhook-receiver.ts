@@ -17,6 +17,13 @@ export interface Attempt {
   at: number;
 }
 
+export interface Held {
+  delivery: string;
+  /** The request path (tests give each process its own). */
+  path: string;
+  body: Accepted['body'];
+}
+
 export interface Accepted {
   delivery: string;
   body: { type: string; user: string; notifications: { id: string; seq: number; kind: string; data: Record<string, unknown>; createdAt: string }[] };
@@ -38,8 +45,8 @@ export class WebhookReceiver extends EventEmitter {
   readonly accepted = new Map<string, Accepted>();
   /** Attempts refused with 500 before the receiver starts accepting. */
   failFirst = 0;
-  /** When set, requests are held (never answered) while this returns true. */
-  hold: ((delivery: string) => boolean) | null = null;
+  /** When set, a request it returns true for is held (never answered); the `held` event carries it. */
+  hold: ((held: Held) => boolean) | null = null;
   private constructor(
     readonly server: Server,
     readonly url: string,
@@ -61,8 +68,9 @@ export class WebhookReceiver extends EventEmitter {
         const raw = Buffer.concat(chunks).toString('utf8');
         const delivery = String(req.headers['tidings-delivery'] ?? '');
         const sig = verifySignature(secret, req.headers['tidings-signature'] as string | undefined, raw);
-        if (r.hold?.(delivery)) {
-          r.emit('held', delivery);
+        const held: Held = { delivery, path: req.url ?? '', body: JSON.parse(raw || '{}') as Accepted['body'] };
+        if (sig.ok && r.hold?.(held)) {
+          r.emit('held', held);
           return;
         }
         const status = !sig.ok ? 401 : r.attempts.filter((a) => a.status !== 401).length < r.failFirst ? 500 : 204;
