@@ -6,6 +6,7 @@
  *   tidings broadcast --kind announcement [--data '{…}'] [--server URL]
  *   tidings token alice [--ttl 1h]
  *   tidings config --print [flags]
+ *   tidings vapid
  * `send` and `broadcast` call the HTTP API of a running server (default http://127.0.0.1:8006) with the
  * configured API key (TIDINGS_API_KEY), so they work whatever layer and database the server uses.
  */
@@ -19,6 +20,7 @@ const USAGE = `usage:
   tidings broadcast --kind KIND [--data JSON] [--server URL]
   tidings token USER [--ttl 1h]
   tidings config --print [flags]
+  tidings vapid                  print a fresh VAPID key pair for Web Push
 Every setting is also an environment variable TIDINGS_*; see the README's configuration table.`;
 
 function die(message: string): never {
@@ -99,6 +101,11 @@ async function main(argv: string[]): Promise<void> {
         return await token(rest);
       case 'config':
         return (await import('./main.js')).printConfig(rest);
+      case 'vapid': {
+        const keys = (await import('./reach/index.js')).generateVapidKeys();
+        process.stdout.write(`TIDINGS_VAPID_PUBLIC_KEY=${keys.publicKey}\nTIDINGS_VAPID_PRIVATE_KEY=${keys.privateKey}\n`);
+        return;
+      }
       case undefined:
       case '--help':
       case 'help':

@@ -3,6 +3,7 @@
  * {@link createConnection}: deduplication, the resume cursor, the exact unread count, multi-tab
  * announcements and the HTTP fallbacks.
  */
+import { reportVisibility, type VisibilityDocument } from './visibility.js';
 import type { BroadcastFrame, ClientFrame, HelloFrame, NotificationFrame, ServerFrame } from '../protocol/frames.js';
 import { createConnection } from './connection.js';
 import { TidingsClientError } from './errors.js';
@@ -32,7 +33,7 @@ interface BrowserGlobals {
   BroadcastChannel?: BroadcastChannelConstructor;
   fetch?: FetchLike;
   location?: { href: string };
-  document?: { visibilityState?: string; hasFocus?(): boolean };
+  document?: { visibilityState?: string; hasFocus?(): boolean } & VisibilityDocument;
 }
 const browser = globalThis as unknown as BrowserGlobals;
 
@@ -137,6 +138,7 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
     }
     setUnread(f.unread);
     connection.opened(typeof f.ping === 'number' ? f.ping : 0);
+    visibility.opened();
   }
 
   function onNotification(f: NotificationFrame): void {
@@ -193,6 +195,8 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
     onError: (error) => events.emit('error', error),
   });
 
+  const visibility = reportVisibility(options.document === undefined ? browser.document : (options.document ?? undefined), (frame) => connection.send(frame), () => state === 'open');
+
   const http = createInboxHttp({
     base: urls.http,
     fetch: options.fetch ?? ((url, init) => (browser.fetch as FetchLike)(url, init)),
@@ -242,6 +246,9 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
     },
     markAllRead: () => markRead({ all: true }),
     reconnect: () => connection.reconnect(),
-    close: () => connection.close(),
+    close: () => {
+      visibility.close();
+      connection.close();
+    },
   };
 }

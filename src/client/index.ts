@@ -13,3 +13,4 @@ export { TidingsClientError } from './errors.js';
 export { CloseCode, shouldReconnect } from '../protocol/close-codes.js';
 export type { NotificationView } from '../protocol/frames.js';
 export type * from './types.js';
+export type { VisibilityDocument } from './visibility.js';

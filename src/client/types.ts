@@ -3,6 +3,7 @@
  * fakes), so the WebSocket, BroadcastChannel and fetch it uses are described structurally here rather than
  * taken from the DOM lib: any implementation with this shape works.
  */
+import type { VisibilityDocument } from './visibility.js';
 import type { NotificationView } from '../protocol/frames.js';
 import type { TidingsClientError } from './errors.js';
 
@@ -134,6 +135,12 @@ export interface TidingsClientOptions {
   fetch?: FetchLike;
   /** Random source in [0, 1) for the jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * Where page visibility is read (Page Visibility API) and reported to the server with `visibility`
+   * frames, so notifications shown on a hidden tab can still escalate; `null` reports nothing (the
+   * connection counts as visible). Default: the global `document`.
+   */
+  document?: VisibilityDocument | null;
 }
 
 /** Query of {@link TidingsClient.list}. */
