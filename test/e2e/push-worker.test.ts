@@ -50,7 +50,7 @@ test('a push message delivered to the service worker shows a notification', { sk
     await navigator.serviceWorker.register('/tidings-sw.js');
     await navigator.serviceWorker.ready;
   });
-  const registrationId = await Promise.race([registered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no registration within 5 s')), 5000))]);
+  const registrationId = await Promise.race([registered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no registration within 5 s')), 5000).unref())]);
   const items = [
     { id: 'n1', seq: 1, kind: 'reply', data: { text: 'bob replied <b>hi</b>' }, createdAt: new Date().toISOString() },
     { id: 'n2', seq: 2, kind: 'follow', data: {}, createdAt: new Date().toISOString() },
