@@ -12,6 +12,7 @@ import { createTidingsClient, type GetToken, type TidingsClient, type TidingsSta
 import { describeNotification } from './describe.js';
 import { NotificationListView, type ListItem } from './list-view.js';
 import { buildShadow, type BellParts } from './shadow.js';
+import { SettingsView, apiBase } from './settings-view.js';
 
 const STATUS_TEXT: Partial<Record<TidingsState, string>> = {
   connecting: 'Connecting…',
@@ -41,6 +42,7 @@ export class TidingsBellElement extends HTMLElement {
   private tokenGetter: GetToken | undefined;
   private tidings: TidingsClient | undefined;
   private view: NotificationListView | undefined;
+  private settings: SettingsView | undefined;
   private restartQueued = false;
   private readonly onOutside = (event: Event): void => {
     if (this.open && !event.composedPath().includes(this)) this.hide(false);
@@ -156,6 +158,8 @@ export class TidingsBellElement extends HTMLElement {
     this.tidings = undefined;
     this.view?.element.remove();
     this.view = undefined;
+    this.settings?.remove();
+    this.settings = undefined;
   }
 
   private start(): void {
@@ -173,6 +177,8 @@ export class TidingsBellElement extends HTMLElement {
       return;
     }
     this.tidings = client;
+    const getToken = this.tokenGetter ?? (tokenUrl ? tokenFrom(tokenUrl) : undefined);
+    this.settings = new SettingsView(this.parts.panel, { http: apiBase(this.getAttribute('http-url'), this.getAttribute('src')), getToken, swUrl: this.getAttribute('sw-url') ?? '/tidings-sw.js' });
     const pageSize = Number(this.getAttribute('page-size')) || 20;
     const view = new NotificationListView(client, pageSize, {
       select: (item) => this.select(item),

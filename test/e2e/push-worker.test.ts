@@ -25,6 +25,16 @@ after(async () => {
   await srv?.close();
 });
 
+/** What these page functions use of the browser (the test is compiled without the DOM lib). */
+interface WorkerWindow {
+  navigator: {
+    serviceWorker: {
+      register(url: string): Promise<unknown>;
+      ready: Promise<{ getNotifications(): Promise<{ title: string; body: string; tag: string; data: unknown }[]> }>;
+    };
+  };
+}
+
 interface Shown {
   title: string;
   body: string;
@@ -47,6 +57,7 @@ test('a push message delivered to the service worker shows a notification', { sk
   await cdp.send('ServiceWorker.enable');
   await page.goto(`${origin}/`);
   await page.evaluate(async () => {
+    const { navigator } = globalThis as unknown as WorkerWindow;
     await navigator.serviceWorker.register('/tidings-sw.js');
     await navigator.serviceWorker.ready;
   });
@@ -57,9 +68,9 @@ test('a push message delivered to the service worker shows a notification', { sk
   ];
   await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: pushPayload({ user: 'alice', payload: { items } }) });
   const shown = await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.ready;
+    const reg = await (globalThis as unknown as WorkerWindow).navigator.serviceWorker.ready;
     const list = await reg.getNotifications();
-    return list.length > 0 ? list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })) : null;
+    return list.length > 0 ? list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })) : null;
   }, undefined, { timeout: 5000, polling: 50 });
   const list = (await shown.jsonValue()) as Shown[];
   assert.deepEqual(list, [{ title: '2 unread notifications', body: 'bob replied <b>hi</b>\nfollow', tag: 'tidings-alice', data: { user: 'alice', ids: ['n1', 'n2'] } }]);
