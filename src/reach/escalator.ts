@@ -96,7 +96,7 @@ export class Escalator {
       while ((await store.escalateDue(cutoff, batch, this.#plan)) === batch && !this.#stopped);
       for (;;) {
         const claimed = await store.claimDeliveries(new Date(), this.#o.leaseMs, batch);
-        await Promise.all(claimed.map((d) => this.#track(this.#deliver(d))));
+        await this.#track(this.#deliverAll(claimed));
         if (claimed.length < batch || this.#stopped) break;
       }
     } catch (err) {
@@ -117,27 +117,44 @@ export class Escalator {
     return p.finally(() => this.#inFlight.delete(p));
   }
 
-  async #deliver(d: DeliveryRecord): Promise<void> {
-    const { store, metrics, log } = this.#o;
+  /** Attempt each delivery at once, then record every outcome in one write. */
+  async #deliverAll(claimed: readonly DeliveryRecord[]): Promise<void> {
+    if (claimed.length === 0) return;
+    const finished: string[] = [];
+    const retry = new Map<string, Date>();
+    await Promise.all(
+      claimed.map(async (d) => {
+        const at = this.#outcome(d, await this.#attempt(d));
+        if (at === null) finished.push(d.id);
+        else retry.set(d.id, at);
+      }),
+    );
+    await this.#o.store.settleDeliveries(finished, retry);
+  }
+
+  async #attempt(d: DeliveryRecord): Promise<SendResult> {
     const channel = this.#channels.get(d.channel);
-    let result: SendResult = 'failed';
-    if (channel) result = await channel.send(d);
-    else log.warn({ channel: d.channel, delivery: d.id }, 'delivery for a channel not configured here');
+    if (channel) return channel.send(d);
+    this.#o.log.warn({ channel: d.channel, delivery: d.id }, 'delivery for a channel not configured here');
+    return 'failed';
+  }
+
+  /** Count the result; null when the delivery is finished, else when to try again. */
+  #outcome(d: DeliveryRecord, result: SendResult): Date | null {
+    const { metrics, log } = this.#o;
     if (result !== 'failed') {
       metrics.count(d.channel, result === 'sent' ? 'sent' : 'dropped');
       if (result === 'sent') metrics.observeDelay(d, this.#o.after);
-      await store.finishDelivery(d.id);
-      return;
+      return null;
     }
     metrics.count(d.channel, 'failed');
     const next = Date.now() + this.#o.backoffMs(d.attempts);
     if (next - Date.parse(d.firstAt) > this.#o.retryWindowMs) {
       metrics.count(d.channel, 'dropped');
       log.warn({ channel: d.channel, delivery: d.id, attempts: d.attempts }, 'delivery dropped after retries');
-      await store.finishDelivery(d.id);
-      return;
+      return null;
     }
     metrics.count(d.channel, 'retried');
-    await store.retryDelivery(d.id, new Date(next));
+    return new Date(next);
   }
 }

@@ -45,8 +45,8 @@ function statements(s: string) {
     claim: `UPDATE ${q('reach_deliveries')} d SET next_at = $2, attempts = d.attempts + 1
       FROM (SELECT id FROM ${q('reach_deliveries')} WHERE next_at <= $1 ORDER BY next_at LIMIT $3 FOR UPDATE SKIP LOCKED) c
       WHERE d.id = c.id RETURNING d.id, d.user_id, d.channel, d.payload, d.attempts, d.first_at`,
-    finish: `DELETE FROM ${q('reach_deliveries')} WHERE id = $1`,
-    retry: `UPDATE ${q('reach_deliveries')} SET next_at = $2 WHERE id = $1`,
+    settle: `WITH f AS (DELETE FROM ${q('reach_deliveries')} WHERE id = ANY($1::text[]))
+      UPDATE ${q('reach_deliveries')} d SET next_at = r.at FROM unnest($2::text[], $3::timestamptz[]) AS r(id, at) WHERE d.id = r.id`,
     backlog: `SELECT (SELECT count(*) FROM ${q('reach_pending')})::int AS pending, (SELECT count(*) FROM ${q('reach_deliveries')})::int AS deliveries`,
   };
 }
@@ -110,11 +110,10 @@ export class PostgresReachStore implements ReachStore {
       const items = (await c.query(this.#sql.unread, [taken.map((r) => r.user_id), taken.map((r) => r.seq)])).rows as Row[];
       const users = [...new Set(items.map((r) => r.user_id as string))];
       if (users.length === 0) return taken.length;
-      const [prefs, emails, subs] = await Promise.all([
-        c.query(this.#sql.prefsOf, [users]),
-        c.query(this.#sql.emailsOf, [users]),
-        c.query(this.#sql.subsOf, [users]),
-      ]);
+      // One client: one query at a time.
+      const prefs = await c.query(this.#sql.prefsOf, [users]);
+      const emails = await c.query(this.#sql.emailsOf, [users]);
+      const subs = await c.query(this.#sql.subsOf, [users]);
       const due = dueUsers(users, items, prefs.rows as Row[], emails.rows as Row[], subs.rows as Row[]);
       const planned = plan(due);
       if (planned.length > 0) {
@@ -137,12 +136,9 @@ export class PostgresReachStore implements ReachStore {
     }));
   }
 
-  async finishDelivery(id: string): Promise<void> {
-    await this.#query(this.#sql.finish, [id]);
-  }
-
-  async retryDelivery(id: string, at: Date): Promise<void> {
-    await this.#query(this.#sql.retry, [id, at]);
+  async settleDeliveries(finished: readonly string[], retry: ReadonlyMap<string, Date>): Promise<void> {
+    if (finished.length === 0 && retry.size === 0) return;
+    await this.#query(this.#sql.settle, [finished, [...retry.keys()], [...retry.values()]]);
   }
 
   async backlog(): Promise<{ pending: number; deliveries: number }> {

@@ -137,12 +137,12 @@ export class SqliteReachStore implements ReachStore {
     });
   }
 
-  async finishDelivery(id: string): Promise<void> {
-    this.#run(() => this.#sql.finish.run(id));
-  }
-
-  async retryDelivery(id: string, at: Date): Promise<void> {
-    this.#run(() => this.#sql.retry.run(at.toISOString(), id));
+  async settleDeliveries(finished: readonly string[], retry: ReadonlyMap<string, Date>): Promise<void> {
+    if (finished.length === 0 && retry.size === 0) return;
+    this.#write(() => {
+      for (const id of finished) this.#sql.finish.run(id);
+      for (const [id, at] of retry) this.#sql.retry.run(at.toISOString(), id);
+    });
   }
 
   async backlog(): Promise<{ pending: number; deliveries: number }> {

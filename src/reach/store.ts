@@ -83,10 +83,11 @@ export interface ReachStore {
    * that dies with it leaves it to be taken again then) and counting the attempt.
    */
   claimDeliveries(now: Date, leaseMs: number, limit: number): Promise<DeliveryRecord[]>;
-  /** The delivery is done (sent, or dropped): remove it. */
-  finishDelivery(id: string): Promise<void>;
-  /** Try again at `at`. */
-  retryDelivery(id: string, at: Date): Promise<void>;
+  /**
+   * Record the outcome of attempts, in one transaction: `finished` deliveries (sent, or dropped) are
+   * removed; each of `retry` is tried again at its time.
+   */
+  settleDeliveries(finished: readonly string[], retry: ReadonlyMap<string, Date>): Promise<void>;
   /** Schedule rows and deliveries waiting (for tests, stats). */
   backlog(): Promise<{ pending: number; deliveries: number }>;
 }

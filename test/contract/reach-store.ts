@@ -94,9 +94,9 @@ export function reachStoreContract(name: string, make: MakeInbox): void {
     assert.equal((await store.claimDeliveries(now, 10_000, 1000)).filter((x) => x.id === d.id).length, 0, 'leased');
     const again = (await store.claimDeliveries(new Date(now.getTime() + 11_000), 10_000, 1000)).find((x) => x.id === d.id);
     assert.equal(again?.attempts, 2, 'taken again once the lease ended');
-    await store.retryDelivery(d.id, new Date(now.getTime() + 1000));
+    await store.settleDeliveries([], new Map([[d.id, new Date(now.getTime() + 1000)]]));
     assert.equal((await store.claimDeliveries(new Date(now.getTime() + 2000), 10_000, 1000)).find((x) => x.id === d.id)?.attempts, 3);
-    await store.finishDelivery(d.id);
+    await store.settleDeliveries([d.id], new Map());
     assert.equal((await store.claimDeliveries(new Date(now.getTime() + 60_000), 10_000, 1000)).find((x) => x.id === d.id), undefined);
   }));
 
