@@ -58,6 +58,10 @@ export interface NotificationDeps {
 /** Every connection's token expiry, on one timer: closed with 4501 when it comes. */
 const expiries = new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
 
+/** `#reach` bits of a connection. */
+const OBSERVED = 1;
+const HIDDEN = 2;
+
 const PING: PreparedText = prepareText('{"type":"ping"}');
 const PONG: PreparedText = prepareText('{"type":"pong"}');
 
@@ -90,9 +94,8 @@ export class NotificationConsumer extends JsonConsumer {
   #tokens: number;
   // 0: never refilled, so the bucket counts as full (and an idle socket holds a small integer, not a double).
   #refilledAt = 0;
-  /** Set by a `visibility` frame; undefined (visible, no observer told) until then. */
-  #hidden: boolean | undefined;
-  #observed = false;
+  /** Bits: OBSERVED (the observer was told `opened`), HIDDEN (the page said it is hidden). One small integer. */
+  #reach = 0;
 
   constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps) {
     super(scope, handshake);
@@ -114,7 +117,7 @@ export class NotificationConsumer extends JsonConsumer {
 
   /** Whether the page is visible (see the `visibility` frame); a connection starts visible. */
   get visible(): boolean {
-    return this.#hidden !== true;
+    return (this.#reach & HIDDEN) === 0;
   }
 
   override async connect(): Promise<void> {
@@ -131,7 +134,7 @@ export class NotificationConsumer extends JsonConsumer {
     this.cursor = new StreamCursor(version);
     const observer = this.#deps.observer;
     if (observer) {
-      this.#observed = true;
+      this.#reach |= OBSERVED;
       observer.opened(this);
       this.#seen(observer);
     }
@@ -205,7 +208,7 @@ export class NotificationConsumer extends JsonConsumer {
   #sendLive(event: NotificationEvent, cursor: StreamCursor): void {
     cursor.lastSeq = event.seq;
     this.send(preparedFor(event));
-    if (this.#observed) this.#seen(this.#deps.observer!);
+    if (this.#reach & OBSERVED) this.#seen(this.#deps.observer!);
     if (event.unread !== undefined && !cursor.show({ seq: event.seq, count: event.unread })) {
       this.sendJson({ type: 'unread', count: cursor.shown.count } satisfies UnreadFrame);
     }
@@ -238,17 +241,17 @@ export class NotificationConsumer extends JsonConsumer {
 
   /** Record the page's visibility; becoming visible counts what this connection delivered as seen. */
   #visibility(hidden: boolean): void {
-    if (this.#hidden === hidden || (this.#hidden === undefined && !hidden)) return;
-    this.#hidden = hidden;
+    if (hidden === !this.visible) return;
+    this.#reach ^= HIDDEN;
     const observer = this.#deps.observer;
-    if (!observer || !this.#observed) return;
+    if (!observer || !(this.#reach & OBSERVED)) return;
     observer.visibility(this);
     this.#seen(observer);
   }
 
   /** Tell the observer what this connection has delivered, when its page is visible. */
   #seen(observer: ConnectionObserver): void {
-    if (this.#hidden !== true) observer.delivered(this.userId, this.lastSeq);
+    if (observer.delivered !== undefined && this.visible) observer.delivered(this.userId, this.lastSeq);
   }
 
   async #handle(userId: string, frame: Exclude<ClientFrame, { type: 'ping' | 'visibility' }>): Promise<void> {
@@ -271,8 +274,8 @@ export class NotificationConsumer extends JsonConsumer {
   override disconnect(): void {
     this.#armExpiry(this.scope.user?.expiresAt, undefined);
     this.#deps.live?.delete(this);
-    if (this.#observed) {
-      this.#observed = false;
+    if (this.#reach & OBSERVED) {
+      this.#reach &= ~OBSERVED;
       this.#deps.observer?.closed(this);
     }
     const id = this.scope.user?.id;
@@ -303,7 +306,7 @@ export class NotificationConsumer extends JsonConsumer {
     for (const range of ranges) count += await this.#sendRows(userId, range, now.count);
     cursor.replayed(since, now.seq);
     cursor.show(now);
-    if (this.#observed) this.#seen(this.#deps.observer!);
+    if (this.#reach & OBSERVED) this.#seen(this.#deps.observer!);
     // Seqs have no gaps, so fewer rows than seqs means some were deleted (a retention job): the client's
     // view cannot be completed by a replay and must be reloaded.
     this.#resumed(since, now.seq, count, count === rangeSize(ranges));
@@ -326,7 +329,7 @@ export class NotificationConsumer extends JsonConsumer {
     await this.#sendRows(userId, range, unread);
     cursor.lastSeq = Math.max(cursor.lastSeq, upTo);
     if (now) cursor.show(now);
-    if (this.#observed) this.#seen(this.#deps.observer!);
+    if (this.#reach & OBSERVED) this.#seen(this.#deps.observer!);
   }
 
   /** Send the rows in `range`, paced: while the socket is backlogged, wait for it to drain. */

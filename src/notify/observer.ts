@@ -24,7 +24,7 @@ export interface ConnectionObserver {
   visibility(connection: ObservedConnection): void;
   /**
    * Everything of `userId` up to `seq` has been written to a *visible* connection (also called at `opened`
-   * and when a connection becomes visible, with its `lastSeq`).
+   * and when a connection becomes visible, with its `lastSeq`). Absent: nothing is reported per delivery.
    */
-  delivered(userId: string, seq: number): void;
+  readonly delivered?: ((userId: string, seq: number) => void) | undefined;
 }

@@ -27,6 +27,7 @@ export class ReachObserver implements ConnectionObserver {
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: ReachObserverOptions) {
+    this.delivered = o.store ? (userId, seq) => this.#record(userId, seq) : undefined;
     if (o.store) {
       this.#timer = setInterval(() => void this.flush(), o.flushMs ?? 250);
       this.#timer.unref();
@@ -48,8 +49,11 @@ export class ReachObserver implements ConnectionObserver {
     // Presence counts connections, visible or not; what a visible one delivered arrives as `delivered`.
   }
 
-  delivered(userId: string, seq: number): void {
-    if (!this.o.store || seq <= 0) return;
+  /** Set only with escalation on: without it, the consumer reports nothing per delivery. */
+  readonly delivered: ((userId: string, seq: number) => void) | undefined;
+
+  #record(userId: string, seq: number): void {
+    if (seq <= 0) return;
     const before = this.#seen.get(userId);
     if (before === undefined || seq > before) this.#seen.set(userId, seq);
   }
@@ -63,7 +67,7 @@ export class ReachObserver implements ConnectionObserver {
     this.#flushing = this.#flushing.then(() =>
       store.forgetSeen(batch).catch((err: unknown) => {
         this.o.log.warn({ err }, 'recording seen notifications failed');
-        for (const [user, seq] of batch) this.delivered(user, seq);
+        for (const [user, seq] of batch) this.#record(user, seq);
       }),
     );
     return this.#flushing;

@@ -47,7 +47,7 @@ test('unseen notifications of a user go to the webhook as one signed digest, ret
   assert.match(metrics, /tidings_escalations_total\{channel="webhook",result="retried"\} 1/);
 });
 
-test('read before the deadline, or shown on a visible tab: nothing is sent; on a hidden tab: escalated', async () => {
+test('read before the deadline, or shown on a visible tab (also one shown after it came): nothing is sent; on a hidden tab: escalated', async () => {
   const { srv, hook } = await setup();
   const carol = await srv.connect('/inform/', { user: 'carol' });
   await carol.nextOfType('hello', 2000);
@@ -63,6 +63,17 @@ test('read before the deadline, or shown on a visible tab: nothing is sent; on a
   await carol.nextOfType('notification', 2000);
   await srv.notify('dave', { kind: 'hidden', data: {} });
   await dave.nextOfType('notification', 2000);
+  // hana's tab was hidden when her notification came, then shown: she saw it.
+  const hana = await srv.connect('/inform/', { user: 'hana' });
+  await hana.nextOfType('hello', 2000);
+  hana.send({ type: 'visibility', state: 'hidden' });
+  hana.send({ type: 'ping' });
+  await hana.nextOfType('pong', 2000);
+  await srv.notify('hana', { kind: 'shown-later', data: {} });
+  await hana.nextOfType('notification', 2000);
+  hana.send({ type: 'visibility', state: 'visible' });
+  hana.send({ type: 'ping' });
+  await hana.nextOfType('pong', 2000);
   await srv.notify('frank', { kind: 'marker', data: {} });
   // frank's marker was stored last: once it is out and nothing is left, everything earlier was decided.
   while (![...hook.accepted.values()].some((a) => a.body.user === 'frank')) await hook.waitAccepted(hook.accepted.size + 1);
@@ -73,6 +84,7 @@ test('read before the deadline, or shown on a visible tab: nothing is sent; on a
   assert.equal((await srv.tidings.reach!.store.backlog()).pending, 0);
   carol.close();
   dave.close();
+  hana.close();
 });
 
 test('a webhook that keeps failing is retried until the retry window ends, then dropped and counted', async () => {
