@@ -22,7 +22,7 @@ import {
   type Publisher,
   type TokenVerifier,
 } from './notify/index.js';
-import { createReach, supportsReach, type Reach, type ReachDeps } from './reach/index.js';
+import { createReach, supportsReach, type Reach, type ReachTimings } from './reach/index.js';
 import { clientAddressResolver, createOpsServer, createServer, type OpsServer, type TidingsServer } from './server/index.js';
 
 
@@ -42,8 +42,8 @@ export interface TidingsOptions {
   routes?: Route[];
   /** More HTTP routes. */
   httpRoutes?: HttpRoute[];
-  /** Escalation timings (tests, benchmarks): poll interval, lease, retry window, backoff, batch size. */
-  reach?: ReachDeps['escalator'];
+  /** Escalation and presence timings (tests, benchmarks): poll interval, lease, retry window, backoff, batch size, presence ttl and debounce. */
+  reach?: ReachTimings;
 }
 
 export interface Tidings {
@@ -145,7 +145,7 @@ function statsOf(server: TidingsServer, layer: ChannelLayer, startedAt: number, 
 
 /** Reach needs the built-in inbox; with another one it is off (and escalation refuses to start). */
 async function reachFor(options: TidingsOptions, deps: Parameters<typeof createReach>[0]): Promise<Reach | null> {
-  if (supportsReach(deps.inbox)) return createReach({ ...deps, ...(options.reach ? { escalator: options.reach } : {}) });
+  if (supportsReach(deps.inbox)) return createReach({ ...deps, ...(options.reach ? { timings: options.reach } : {}) });
   if (deps.config.escalateAfter !== undefined) throw new TidingsError('CONFIG_INVALID', 'escalateAfter needs the built-in SQLite or PostgreSQL inbox');
   return null;
 }

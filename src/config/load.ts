@@ -81,6 +81,7 @@ function checkCombinations(c: Parsed, problems: string[]): void {
     problems.push(`--workers ${c.workers} needs a Redis URL (--redis-url or ${envName('redisUrl')}) so processes share groups`);
   }
   if (c.webhookUrl && !c.webhookSecret) problems.push(`${envName('webhookUrl')} needs ${envName('webhookSecret')} to sign the posts`);
+  if (c.webhookPresence && !c.webhookUrl) problems.push(`${envName('webhookPresence')} needs ${envName('webhookUrl')}`);
   if (c.smtpUrl && !c.emailFrom) problems.push(`${envName('smtpUrl')} needs ${envName('emailFrom')}`);
   const vapid = [c.vapidPublicKey, c.vapidPrivateKey, c.vapidSubject].filter((v) => v !== undefined).length;
   if (vapid > 0 && vapid < 3) problems.push(`Web Push needs all of ${envName('vapidPublicKey')}, ${envName('vapidPrivateKey')} and ${envName('vapidSubject')}`);

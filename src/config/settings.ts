@@ -62,6 +62,7 @@ export const SETTINGS = {
   escalateAfter: { schema: seconds.optional(), doc: 'escalate a notification still unread and not shown on a visible tab this many seconds after it was stored (webhook, email, Web Push); unset = off' },
   webhookUrl: { schema: z.string().url().optional(), doc: 'escalation webhook: POST signed `notification.unseen` events here (needs webhookSecret)' },
   webhookSecret: { schema: optionalString, secret: true, doc: 'HMAC-SHA256 key of the `Tidings-Signature` header of webhook posts' },
+  webhookPresence: { schema: bool, default: false, doc: 'also post `user.online` / `user.offline` to the webhook, 5 s after the last connection change (a reload is not an offline-online pair)' },
   smtpUrl: { schema: optionalString, secret: true, doc: 'escalation email: SMTP server URL (smtp://user:pass@host:587, smtps://…); needs emailFrom' },
   emailFrom: { schema: optionalString, doc: 'From address of escalation emails' },
   templatesDir: { schema: optionalString, doc: 'directory of email templates, `<kind>.html` or `default.html`, with `{{data.x}}` placeholders' },

@@ -16,7 +16,8 @@ import type { ConnectionObserver, TokenVerifier } from '../notify/index.js';
 import { emailChannel } from './channels/email.js';
 import { pushChannel } from './channels/push.js';
 import type { ChannelSender } from './channels/types.js';
-import { webhookChannel } from './channels/webhook.js';
+import { postSigned, webhookChannel } from './channels/webhook.js';
+import { PresenceEvents } from './presence-events.js';
 import { Escalator, type EscalatorOptions } from './escalator.js';
 import { createReachMetrics } from './metrics.js';
 import { MemoryPresence, type PresenceStore } from './presence.js';
@@ -65,9 +66,17 @@ export interface ReachDeps {
   log: Logger;
   /** Verifies user tokens on the `/v1/me/…` routes and on presence reads. */
   verifier: TokenVerifier | null;
-  /** Test and bench overrides of the escalator's timings. */
-  escalator?: Partial<Pick<EscalatorOptions, 'pollMs' | 'leaseMs' | 'retryWindowMs' | 'backoffMs' | 'batch'>>;
+  /** Test and bench overrides of timings. */
+  timings?: ReachTimings;
 }
+
+/** Timings of the escalator and of presence (tests, benchmarks). */
+export type ReachTimings = Partial<Pick<EscalatorOptions, 'pollMs' | 'leaseMs' | 'retryWindowMs' | 'backoffMs' | 'batch'>> & {
+  /** Seconds a Redis presence entry lives without renewal (default 30). */
+  presenceTtl?: number;
+  /** Milliseconds from a connection change to the `user.online`/`user.offline` look (default 5000). */
+  presenceDebounceMs?: number;
+};
 
 /** The built reach service. */
 export interface Reach {
@@ -93,6 +102,14 @@ function channelsOf(config: Config, store: ReachStore, log: Logger): (ChannelSen
   return out;
 }
 
+/** `user.online` / `user.offline` events, when `webhookPresence` and the webhook are configured. */
+function presenceEventsFor(config: Config, presence: PresenceStore, log: Logger, ttl?: number, debounceMs?: number): PresenceEvents | undefined {
+  const { webhookUrl: url, webhookSecret: secret } = config;
+  if (!config.webhookPresence || !url || !secret) return undefined;
+  const post = (body: string, id: string) => postSigned({ url, secret, log }, body, id);
+  return new PresenceEvents({ presence, post, log, ...(debounceMs === undefined ? {} : { debounceMs }), sweepMs: (ttl ?? 30) * 1000 });
+}
+
 /**
  * Build presence (Redis when `redisUrl` is set, else this process only), the routes, and with
  * `escalateAfter` the schedule trigger and the escalator (call `start()`).
@@ -102,13 +119,17 @@ export async function createReach(deps: ReachDeps): Promise<Reach> {
   const { config, metrics } = deps;
   const log = deps.log.child({ module: 'reach' });
   const store = reachStoreFor(deps.inbox);
-  const presence: PresenceStore = config.redisUrl ? await createRedisPresence({ url: config.redisUrl, prefix: config.layerPrefix, logger: log }) : new MemoryPresence();
+  const { presenceTtl, presenceDebounceMs, ...escalatorTimings } = deps.timings ?? {};
+  const presence: PresenceStore = config.redisUrl
+    ? await createRedisPresence({ url: config.redisUrl, prefix: config.layerPrefix, logger: log, ...(presenceTtl === undefined ? {} : { ttl: presenceTtl }) })
+    : new MemoryPresence();
+  const events = presenceEventsFor(config, presence, log, presenceTtl, presenceDebounceMs);
   const escalating = config.escalateAfter !== undefined;
   if (escalating) await store.installSchedule();
-  const observer = new ReachObserver({ presence, store: escalating ? store : undefined, log });
+  const observer = new ReachObserver({ presence, store: escalating ? store : undefined, events, log });
   const channels = escalating ? channelsOf(config, store, log) : [];
   const escalator = escalating
-    ? new Escalator({ store, after: config.escalateAfter!, channels, metrics: createReachMetrics(metrics), log, ...deps.escalator })
+    ? new Escalator({ store, after: config.escalateAfter!, channels, metrics: createReachMetrics(metrics), log, ...escalatorTimings })
     : null;
   const routes = reachRoutes({ store, presence, apiKey: config.apiKey, verifier: deps.verifier, cookieName: config.cookieName, vapidPublicKey: config.vapidPublicKey });
   return {
@@ -121,6 +142,7 @@ export async function createReach(deps: ReachDeps): Promise<Reach> {
     async close() {
       await escalator?.close();
       await observer.close();
+      await events?.close();
       for (const c of channels) c.close?.();
       await presence.close();
     },

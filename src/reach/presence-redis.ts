@@ -69,6 +69,27 @@ export class RedisPresence implements PresenceStore {
     return { user, online, connections, lastSeen: lastSeen === null ? null : new Date(lastSeen).toISOString() };
   }
 
+  async swapAnnounced(user: string, state: 'online' | 'offline'): Promise<'online' | 'offline' | null> {
+    const key = `${this.prefix}:presence-announced`;
+    try {
+      const previous = await this.redis.set(`${key}:${user}`, state, 'PX', SEEN_TTL_MS, 'GET');
+      if (state === 'online') await this.redis.sadd(key, user);
+      else await this.redis.srem(key, user);
+      return previous === 'online' || previous === 'offline' ? previous : null;
+    } catch (err) {
+      throw new TidingsError('LAYER_UNAVAILABLE', 'presence is unavailable: Redis does not answer', { cause: err });
+    }
+  }
+
+  async staleOnline(): Promise<string[]> {
+    // One sweeper per period across processes.
+    if ((await this.redis.set(`${this.prefix}:presence-sweep`, this.#node, 'PX', Math.max(100, this.#ttlMs - 50), 'NX')) !== 'OK') return [];
+    const users = await this.redis.smembers(`${this.prefix}:presence-announced`);
+    const now = Date.now();
+    const counts = await Promise.all(users.map((u) => this.redis.zcount(this.#key(u), `(${now}`, '+inf')));
+    return users.filter((_u, i) => counts[i] === 0);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#timer);
     const users = [...this.#local.keys()];

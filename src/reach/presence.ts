@@ -24,6 +24,16 @@ export interface PresenceStore {
   disconnected(user: string, id: number): void;
   /** The user's presence now. @throws TidingsError LAYER_UNAVAILABLE when the backend cannot answer. */
   get(user: string): Promise<Presence>;
+  /**
+   * Record `state` as the user's last announced state (for `user.online` / `user.offline` events) and
+   * return the previous one (null: never announced); atomic across processes.
+   */
+  swapAnnounced(user: string, state: 'online' | 'offline'): Promise<'online' | 'offline' | null>;
+  /**
+   * Users announced online who have no live connection left (their process died), for one caller per
+   * period across processes; [] for the others and for a single-process backend.
+   */
+  staleOnline(): Promise<string[]>;
   /** Stop (timers, connections); the process's entries are removed where the backend can. */
   close(): Promise<void>;
 }
@@ -32,6 +42,7 @@ export interface PresenceStore {
 export class MemoryPresence implements PresenceStore {
   readonly #open = new Map<string, Set<number>>();
   readonly #lastSeen = new Map<string, number>();
+  readonly #announced = new Map<string, 'online' | 'offline'>();
 
   connected(user: string, id: number): void {
     let set = this.#open.get(user);
@@ -52,6 +63,17 @@ export class MemoryPresence implements PresenceStore {
     const online = connections > 0;
     const seen = online ? Date.now() : this.#lastSeen.get(user);
     return { user, online, connections, lastSeen: seen === undefined ? null : new Date(seen).toISOString() };
+  }
+
+  async swapAnnounced(user: string, state: 'online' | 'offline'): Promise<'online' | 'offline' | null> {
+    const previous = this.#announced.get(user) ?? null;
+    this.#announced.set(user, state);
+    return previous;
+  }
+
+  async staleOnline(): Promise<string[]> {
+    // One process: every close is seen here, nothing goes stale.
+    return [];
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log/index.js';
 import type { ConnectionObserver, ObservedConnection } from '../notify/index.js';
+import type { PresenceEvents } from './presence-events.js';
 import type { PresenceStore } from './presence.js';
 import type { ReachStore } from './store.js';
 
@@ -17,6 +18,8 @@ export interface ReachObserverOptions {
   log: Logger;
   /** Milliseconds between flushes of seen seqs. Default 250. */
   flushMs?: number;
+  /** With `user.online`/`user.offline` events on: told of every connection change. */
+  events?: PresenceEvents | undefined;
 }
 
 export class ReachObserver implements ConnectionObserver {
@@ -38,11 +41,14 @@ export class ReachObserver implements ConnectionObserver {
     const id = this.#nextId++;
     this.#ids.set(c, id);
     this.o.presence.connected(c.userId, id);
+    this.o.events?.changed(c.userId);
   }
 
   closed(c: ObservedConnection): void {
     const id = this.#ids.get(c);
-    if (id !== undefined) this.o.presence.disconnected(c.userId, id);
+    if (id === undefined) return;
+    this.o.presence.disconnected(c.userId, id);
+    this.o.events?.changed(c.userId);
   }
 
   visibility(): void {
