@@ -1,7 +1,8 @@
 /**
  * `<tidings-bell>`: the notification bell. Attributes: `src` (WebSocket URL, default same-origin
  * `/inform/`), `http-url` (API base, default the origin of `src`), `token-url` (POST endpoint answering
- * `{"token": "…"}` or the token as text; 401/403 mean "no token"), `page-size` (default 20). Property
+ * `{"token": "…"}` or the token as text; 401/403 mean "no token"), `page-size` (default 20), `sw-url` (the
+ * service worker for desktop notifications, default `/tidings-sw.js`; see settings-view.ts). Property
  * `getToken` (a function) takes precedence over `token-url`. Reflects `count` (unread) and `state`.
  *
  * Events (bubbling, composed): `tidings-announce` (detail: Announcement, in one tab only),
