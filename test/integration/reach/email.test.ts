@@ -77,10 +77,13 @@ test('unseen notifications go by email, templated and escaped, as the preference
   assert.equal(contact.status, 200);
   await srv.api('/v1/users/alice/preferences', { method: 'PUT', body: { kinds: { follow: { email: false } } } });
   const arrived = mail.next();
-  await srv.notify('alice', { kind: 'reply', data: { author: '<script>bob</script>', text: 'see you & soon' } });
-  await srv.notify('alice', { kind: 'follow', data: { who: 'carol' } });
-  await srv.notify('alice', { kind: 'reply', data: { author: 'dan', text: 'second' } });
-  await srv.notify('nomail', { kind: 'reply', data: {} }); // no address: no email
+  // Published together: stored in one commit, due at the same moment, so one email.
+  await Promise.all([
+    srv.notify('alice', { kind: 'reply', data: { author: '<script>bob</script>', text: 'see you & soon' } }),
+    srv.notify('alice', { kind: 'follow', data: { who: 'carol' } }),
+    srv.notify('alice', { kind: 'reply', data: { author: 'dan', text: 'second' } }),
+    srv.notify('nomail', { kind: 'reply', data: {} }), // no address: no email
+  ]);
   const m = await arrived;
   assert.equal(m.from, 'tidings@example.test');
   assert.deepEqual(m.to, ['alice@example.test']);

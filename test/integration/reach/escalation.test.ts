@@ -28,9 +28,12 @@ async function setup(failFirst = 0): Promise<{ srv: TestServer; hook: WebhookRec
 test('unseen notifications of a user go to the webhook as one signed digest, retried with the same delivery id', async () => {
   const { srv, hook } = await setup(1);
   const stored = Date.now();
-  await srv.notify('alice', { kind: 'reply', data: { text: 'hi' } });
-  await srv.notify('alice', { kind: 'follow', data: { who: 'bob' } });
-  await srv.notify('bob', { kind: 'reply', data: {} });
+  // Published together: stored in one commit, due at the same moment.
+  await Promise.all([
+    srv.notify('alice', { kind: 'reply', data: { text: 'hi' } }),
+    srv.notify('alice', { kind: 'follow', data: { who: 'bob' } }),
+    srv.notify('bob', { kind: 'reply', data: {} }),
+  ]);
   const got = await hook.waitAccepted(2);
   const alice = got.find((a) => a.body.user === 'alice')!;
   assert.equal(alice.body.type, 'notification.unseen');
