@@ -38,6 +38,16 @@ export interface PresenceStore {
   close(): Promise<void>;
 }
 
+/** Most users whose last-seen time (and announced state) one process remembers; the oldest are forgotten. */
+export const MEMORY_PRESENCE_USERS = 100_000;
+
+/** Set `key` as the newest entry of `map`, forgetting the oldest past {@link MEMORY_PRESENCE_USERS}. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MEMORY_PRESENCE_USERS) map.delete(map.keys().next().value as string);
+}
+
 /** Presence of this process only (the in-memory layer's world). */
 export class MemoryPresence implements PresenceStore {
   readonly #open = new Map<string, Set<number>>();
@@ -48,14 +58,14 @@ export class MemoryPresence implements PresenceStore {
     let set = this.#open.get(user);
     if (!set) this.#open.set(user, (set = new Set()));
     set.add(id);
-    this.#lastSeen.set(user, Date.now());
+    remember(this.#lastSeen, user, Date.now());
   }
 
   disconnected(user: string, id: number): void {
     const set = this.#open.get(user);
     if (!set?.delete(id)) return;
     if (set.size === 0) this.#open.delete(user);
-    this.#lastSeen.set(user, Date.now());
+    remember(this.#lastSeen, user, Date.now());
   }
 
   async get(user: string): Promise<Presence> {
@@ -67,7 +77,7 @@ export class MemoryPresence implements PresenceStore {
 
   async swapAnnounced(user: string, state: 'online' | 'offline'): Promise<'online' | 'offline' | null> {
     const previous = this.#announced.get(user) ?? null;
-    this.#announced.set(user, state);
+    remember(this.#announced, user, state);
     return previous;
   }
 

@@ -27,8 +27,12 @@ function statements(s: string) {
         SELECT user_id, seq, id, created_at FROM reach_new ON CONFLICT DO NOTHING;
         RETURN NULL;
       END $fn$;
-      CREATE OR REPLACE TRIGGER reach_schedule AFTER INSERT ON ${q('inbox_notifications')}
-        REFERENCING NEW TABLE AS reach_new FOR EACH STATEMENT EXECUTE FUNCTION ${q('reach_schedule')}()`,
+      DO $do$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'reach_schedule' AND tgrelid = '${q('inbox_notifications').replace(/'/g, "''")}'::regclass) THEN
+          CREATE TRIGGER reach_schedule AFTER INSERT ON ${q('inbox_notifications')}
+            REFERENCING NEW TABLE AS reach_new FOR EACH STATEMENT EXECUTE FUNCTION ${q('reach_schedule')}();
+        END IF;
+      END $do$`,
     forget: `DELETE FROM ${q('reach_pending')} p USING unnest($1::text[], $2::bigint[]) AS k(user_id, seq)
       WHERE p.user_id = k.user_id AND p.seq <= k.seq`,
     take: `WITH due AS (
