@@ -22,7 +22,7 @@ import {
   type Publisher,
   type TokenVerifier,
 } from './notify/index.js';
-import { createReach, supportsReach, type Reach, type ReachTimings } from './reach/index.js';
+import { createReach, reachDemoRoutes, supportsReach, type Reach, type ReachTimings } from './reach/index.js';
 import { clientAddressResolver, createOpsServer, createServer, type OpsServer, type TidingsServer } from './server/index.js';
 
 
@@ -188,6 +188,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt, pollWaiters) }),
     ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName, pollWaiters, pollLimits: { perUser: config.maxConnectionsPerUser, perIp: config.maxConnectionsPerIp } }),
     ...(reach?.routes ?? []),
+    ...(config.demo ? reachDemoRoutes(config.webhookSecret, config.webhookUrl) : []),
     ...(config.demo ? demoRoutes({ publisher, verifier, jwtSecret: config.jwtSecret, cookieName: config.cookieName }) : []),
     ...(options.httpRoutes ?? []),
     ...(config.demo ? staticRoutes() : []),

@@ -42,6 +42,7 @@ export { Templates, render, escapeHtml, DEFAULT_TEMPLATE } from './channels/temp
 export { pushPayload, generateVapidKeys } from './channels/push.js';
 export type { ChannelSender, SendResult } from './channels/types.js';
 export { ReachObserver } from './tracker.js';
+export { reachDemoRoutes } from './demo-routes.js';
 
 /** Whether `inbox` is a built-in store, whose database can hold the reach tables. */
 export function supportsReach(inbox: InboxStore): boolean {
