@@ -11,6 +11,7 @@ import type { ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { Handshake, Scope } from '../consumer/index.js';
 import type { Transport } from '../transport/index.js';
+import { requestUrl } from '../http/index.js';
 
 /**
  * The error listener of a socket being upgraded (one function for all: no closure per socket). Removed once
@@ -35,7 +36,7 @@ const NO_SUBPROTOCOLS: readonly string[] = Object.freeze([]);
 
 /** Build the scope of an upgrade request. */
 export function buildScope(req: IncomingMessage, ip: string): Scope {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
   const protocols = req.headers['sec-websocket-protocol'];
   return {
     type: 'websocket',
