@@ -30,6 +30,8 @@ export type Step =
   /** Mark read from a tab (`read` frame / client markRead) or POST /v1/me/read: `count` of the unread rows, or all. */
   | { op: 'read'; tab: number; via: 'tab' | 'http'; all: boolean; count: number }
   | { op: 'broadcast'; proc: number; bytes: number }
+  /** `n` rows stored but never pushed: a publisher that died after its commit. A later push reveals them. */
+  | { op: 'stored-only'; user: number; n: number }
   /** Time passes (memberships and tokens age). */
   | { op: 'idle'; ms: number }
   /** The private Redis is stopped and started again (pg-redis only). */
@@ -61,6 +63,7 @@ function stepArb(shape: Shape): fc.Arbitrary<Step> {
     { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), tab: index, via: fc.constantFrom('tab' as const, 'http' as const), all: fc.boolean(), count: fc.integer({ min: 1, max: 30 }) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('broadcast' as const), proc: index, bytes }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('idle' as const), ms: fc.integer({ min: 100, max: 3_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('stored-only' as const), user: index, n: fc.integer({ min: 1, max: 10 }) }) },
   ];
   if (shape === 'pg-redis') {
     steps.push({ weight: 1, arbitrary: fc.constant({ op: 'redis-restart' as const }) });

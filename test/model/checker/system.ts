@@ -25,6 +25,8 @@ export interface System {
   httpUrl(i: number): string;
   /** The SDK (in-process shape only). */
   readonly sdk: Tidings | undefined;
+  /** Store `n` rows for `user` straight in the inbox (never pushed). */
+  storeOnly(user: string, n: number): Promise<void>;
   /** Every stored row of `user`, ascending by seq. */
   rows(user: string): Promise<Notification[]>;
   restartRedis?(): Promise<void>;
@@ -41,6 +43,10 @@ async function allRows(inbox: InboxStore, user: string): Promise<Notification[]>
   }
 }
 
+async function storeOnly(inbox: InboxStore, user: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await inbox.add({ userId: user, kind: 'model', data: { storedOnly: i } });
+}
+
 const COMMON = { maxConnectionsPerUser: 1000, messageRate: 100_000 };
 
 async function sqliteSystem(settings: RunSettings): Promise<System> {
@@ -52,6 +58,7 @@ async function sqliteSystem(settings: RunSettings): Promise<System> {
     httpUrl: () => srv.url,
     sdk: srv.tidings,
     rows: (user) => allRows(srv.tidings.inbox, user),
+    storeOnly: (user, n) => storeOnly(srv.tidings.inbox, user, n),
     close: () => srv.close(),
   };
 }
@@ -78,6 +85,7 @@ async function pgRedisSystem(settings: RunSettings): Promise<System> {
     httpUrl: (i) => pool.procs[i]!.url,
     sdk: undefined,
     rows: (user) => allRows(inbox, user),
+    storeOnly: (user, n) => storeOnly(inbox, user, n),
     async restartRedis() {
       await pool.redis!.stop();
       await pool.redis!.start();

@@ -1,6 +1,7 @@
 /**
  * The checker's tabs: real WebSocket clients of `/inform/`, of two kinds.
- * - `raw`: a socket that applies docs/protocol.md exactly: its cursor is the highest seq it received; on a
+ * - `raw`: a socket that applies docs/protocol.md exactly (and holds the server to it: after `resumed{seq}`
+ *   every notification must be above `seq`): its cursor is the highest seq it received; on a
  *   close with a reconnect code (4000-4499) it reconnects at once with `since` = its cursor; on
  *   `resumed{recovered:false}` it reloads the list.
  * - `client`: the browser client (src/client) over `ws`, whose cursor, resume and dedupe logic is then
@@ -66,6 +67,8 @@ export function openRawTab(id: number, user: string, wsUrl: string, since: numbe
   let ws: WebSocket | undefined;
   let hello = false;
   let unread: number | undefined;
+  /** The seq of this connection's last `resumed`: every later notification must be above it. */
+  let resumedSeq = -1;
   const tab: Tab = {
     id,
     user,
@@ -110,16 +113,22 @@ export function openRawTab(id: number, user: string, wsUrl: string, since: numbe
       unread = f.unread as number;
       if (tab.since < 0) tab.since = f.seq as number;
     } else if (f.type === 'notification') {
+      if ((f.seq as number) <= resumedSeq) tab.problems.push(`notification seq ${f.seq} after resumed{seq:${resumedSeq}} (a client takes it for a duplicate and drops it)`);
       tab.got.push(f.seq as number);
       tab.ids.set(f.seq as number, f.id as string);
       unread = f.unread as number;
     } else if (f.type === 'unread') unread = f.count as number;
     else if (f.type === 'broadcast') tab.broadcasts.push(f.id as string);
-    else if (f.type === 'resumed' && f.recovered === false) void reload(user).then((seqs) => seqs.forEach((s) => tab.reloaded.add(s)));
+    else if (f.type === 'resumed') resumed(f);
     else if (f.type === 'error') tab.problems.push(`error frame ${JSON.stringify(f)}`);
+  };
+  const resumed = (f: Frame) => {
+    resumedSeq = f.seq as number;
+    if (f.recovered === false) void reload(user).then((seqs) => seqs.forEach((s) => tab.reloaded.add(s)));
   };
   const connect = (since: number | undefined) => {
     hello = false;
+    resumedSeq = -1;
     const url = tokenFor(user).then((token) => `${wsUrl}?token=${token}${since === undefined ? '' : `&since=${since}`}`);
     void url.then((u) => {
       if (tab.closed) return;
