@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the node:test suites through tsx. Node 20's runner has no glob support, so the files are listed here.
-// Usage: node scripts/run-tests.mjs [suite ...]   (suites: unit contract integration e2e reliability)
+// Usage: node scripts/run-tests.mjs [suite ...]   (suites: unit contract integration e2e reliability model)
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
