@@ -69,7 +69,7 @@ async function pgRedisSystem(settings: RunSettings): Promise<System> {
     size: 2,
     redis: 'private',
     database: 'postgres',
-    args: ['--capacity', String(settings.capacity), '--replay-limit', String(settings.replayLimit), '--group-expiry', String(settings.groupExpiry), '--message-rate', String(COMMON.messageRate), '--log-level', 'warn'],
+    args: ['--capacity', String(settings.capacity), '--replay-limit', String(settings.replayLimit), '--group-expiry', String(settings.groupExpiry), '--message-rate', String(COMMON.messageRate)],
     async databaseUrlFor(url) {
       const u = new URL(url);
       proxy = await startDelayProxy(Number(u.port || 5432));
