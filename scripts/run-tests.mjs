@@ -5,7 +5,7 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const DEFAULT_SUITES = ['unit', 'contract', 'integration', 'e2e'];
+const DEFAULT_SUITES = ['unit', 'contract', 'integration', 'model', 'e2e'];
 const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_SUITES;
 
 function collect(dir) {

@@ -13,8 +13,8 @@ import type { Shape } from './checker/schedule.js';
 
 const seed = process.env.TIDINGS_MODEL_SEED ? Number(process.env.TIDINGS_MODEL_SEED) : undefined;
 const BUDGET: Record<Shape, { runs: number; maxSteps: number; minutes: number }> = {
-  sqlite: { runs: 40, maxSteps: 12, minutes: 1 },
-  'pg-redis': { runs: 6, maxSteps: 10, minutes: 1 },
+  sqlite: { runs: 80, maxSteps: 12, minutes: 1 },
+  'pg-redis': { runs: 30, maxSteps: 10, minutes: 1 },
 };
 const skip = { sqlite: undefined, 'pg-redis': (await redisSkipReason()) ?? (await postgresSkipReason()) };
 

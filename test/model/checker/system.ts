@@ -89,6 +89,8 @@ async function pgRedisSystem(settings: RunSettings): Promise<System> {
     async restartRedis() {
       await pool.redis!.stop();
       await pool.redis!.start();
+      // The step is "Redis went away and came back": it ends when every server's layer is ready again.
+      await Promise.all(pool.procs.map((p) => untilReady(p.url)));
     },
     setDbDelay: (ms) => proxy?.setDelay(ms),
     async close() {
@@ -103,4 +105,16 @@ async function pgRedisSystem(settings: RunSettings): Promise<System> {
 /** Start the servers of `shape` with these settings. */
 export function startSystem(shape: Shape, settings: RunSettings): Promise<System> {
   return shape === 'sqlite' ? sqliteSystem(settings) : pgRedisSystem(settings);
+}
+
+/** Wait until `GET /readyz` answers 200 (the layer and the database answer), at most 15 s. */
+async function untilReady(url: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await fetch(`${url}/readyz`).catch(() => null);
+    await res?.body?.cancel();
+    if (res?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${url} not ready 15 s after a Redis restart`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
