@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
-import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route } from './consumer/index.js';
+import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route, type SocketApp } from './consumer/index.js';
 import { PollWaiters, apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
@@ -166,7 +166,9 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   // Without a verifier every socket is anonymous, which /inform/ refuses unless allowAnonymous.
   const authenticate = options.authenticate ?? (verifier ? jwtAuthenticator(verifier, config) : () => null);
   const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }) });
-  const websocket = stack(urlRouter([route('/inform/', inform), ...(options.routes ?? [])]), originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
+  // Routing first: an unknown path is refused with 404 before the upgrade, whatever its credentials.
+  const guard = (app: SocketApp): SocketApp => stack(app, originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
+  const websocket = urlRouter([route('/inform/', inform), ...(options.routes ?? [])].map((r) => route(r.pattern, guard(r.app))));
   let server: TidingsServer;
   const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });
   const routes: HttpRoute[] = [

@@ -58,7 +58,7 @@ export function urlRouter(routes: readonly Route[]): SocketApp {
           params[name] = decodeURIComponent(match[i + 1] ?? '');
         });
       } catch {
-        handshake.reject(400, 'NOT_FOUND', 'malformed path');
+        handshake.reject(404, 'NOT_FOUND', 'malformed path');
         return;
       }
       scope.params = params;

@@ -56,6 +56,12 @@ describe('tokens refused: closed with 4501 before any frame', () => {
     assert.deepEqual(await refusal(srv.wsUrl('/inform/')), UNAUTHORIZED);
   });
 
+  it('routing comes first: an unknown path is refused with 404 before the upgrade, with or without a token', async () => {
+    assert.deepEqual(await refusal(srv.wsUrl('/nowhere/')), { status: 404 });
+    assert.deepEqual(await refusal(srv.wsUrl(`/nowhere/?token=${await srv.tidings.token('alice')}`)), { status: 404 });
+    assert.deepEqual(await refusal(srv.wsUrl('//x/inform/')), { status: 404 });
+  });
+
   it('a token signed with another secret, or garbage', async () => {
     const forged = await hs256({ sub: 'alice', exp: nowSeconds() + 60 }, new TextEncoder().encode('not-the-server-secret-but-long-enough'));
     assert.deepEqual(await refusal(inform(`token=${forged}`)), UNAUTHORIZED);
