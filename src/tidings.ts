@@ -73,6 +73,7 @@ function verifierFor(config: Config): TokenVerifier | null {
     publicKey: config.jwtPublicKey,
     jwksUrl: config.jwksUrl,
     audience: config.jwtAudience,
+    clockTolerance: config.jwtClockTolerance,
     issuer: config.jwtIssuer,
   });
 }

@@ -17,6 +17,8 @@ export interface JwtOptions {
   jwksUrl?: string | undefined;
   audience?: string | undefined;
   issuer?: string | undefined;
+  /** Seconds of clock difference allowed on `exp` and `nbf` (the token's signer and this server). Default 5. */
+  clockTolerance?: number | undefined;
 }
 
 /** Verifies connection tokens. */
@@ -50,7 +52,7 @@ export function createTokenVerifier(options: JwtOptions): TokenVerifier {
     async verify(token) {
       try {
         const k = await key;
-        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'] };
+        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'], clockTolerance: options.clockTolerance ?? 5 };
         const { payload } = typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions);
         const sub = payload.sub;
         if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {
