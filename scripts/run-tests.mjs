@@ -19,6 +19,40 @@ function collect(dir) {
   return out;
 }
 
+/** Newest modification time under `dir` (files only), 0 when it does not exist. */
+function newest(dir) {
+  if (!existsSync(dir)) return 0;
+  let max = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    max = Math.max(max, st.isDirectory() ? newest(path) : st.mtimeMs);
+  }
+  return max;
+}
+
+// The end-to-end and deploy tests run the built `dist/`: a build older than `src/` would test stale code
+// and hide a regression, so build first when it is.
+if (suites.some((s) => s === 'e2e' || s === 'integration' || s === 'reliability') && newest('src') > newest('dist')) {
+  console.log('run-tests: dist/ is older than src/; building first (npm run build)');
+  const built = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+// Suites that need a system program skip quietly without it (outside CI, where they fail instead): say so.
+const NEEDS = [
+  ['chromium', 'chromium', 'the browser tests (test/e2e)'],
+  ['nginx', 'nginx-light', 'the nginx tests'],
+  ['supervisord', 'supervisor', 'the supervisor tests'],
+  ['systemd-analyze', 'systemd', 'the systemd unit check'],
+];
+const onPath = (bin) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
+const missing = NEEDS.filter(([bin]) => !onPath(bin));
+if (missing.length > 0 && suites.some((s) => s === 'e2e' || s === 'integration')) {
+  const what = missing.map(([bin, , tests]) => `${tests} (no ${bin})`).join(', ');
+  console.log(`run-tests: skipping ${what}; install with: apt-get install -y ${missing.map(([, pkg]) => pkg).join(' ')}`);
+}
+
 // Every test file has a time limit, so a hang (a loop that never ends, an event never awaited) fails instead
 // of stalling CI. Node 20's runner applies --test-timeout to each file's subprocess as a whole (and to each
 // test inside it): 300 s per file, 600 s in the reliability suite (soaks, restarts). TIDINGS_TEST_TIMEOUT_MS
