@@ -29,8 +29,8 @@ export interface Scope {
   readonly client: { readonly ip: string; readonly port: number };
   /** The `Origin` header, if any. */
   readonly origin: string | undefined;
-  /** Subprotocols the client offered. */
-  readonly subprotocols: readonly string[];
+  /** Subprotocols the client offered (auth middleware may drop one that carried a credential). */
+  subprotocols: readonly string[];
   /** Path parameters from the URL router (`/rooms/:room/` -> `{ room }`). */
   params: Record<string, string>;
   /** Set by auth middleware: the user, or null for an anonymous connection. */

@@ -3,6 +3,7 @@
  * and authentication. Both refuse with an HTTP status before the upgrade.
  */
 import { isTidingsError } from '../errors.js';
+import { TOKEN_PROTOCOL_PREFIX } from '../protocol/subprotocol.js';
 import type { Middleware, Scope, User } from './app.js';
 
 /**
@@ -65,7 +66,9 @@ export function authMiddleware(authenticate: Authenticator, options: AuthMiddlew
       if (isTidingsError(err)) {
         handshake.log.info({ code: err.code }, 'authentication refused');
         if (options.refuseWith === 'close' && err.closeCode !== undefined) {
-          handshake.accept().close(err.closeCode, err.code);
+          // A browser that offered subprotocols fails a handshake answered without one, and would never see
+          // the close code: answer with the first one that carries no credential.
+          handshake.accept(scope.subprotocols.find((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX))).close(err.closeCode, err.code);
         } else {
           handshake.reject(err.status, err.code, err.message);
         }

@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual, webcrypto } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import { TidingsError } from '../errors.js';
+import { TOKEN_PROTOCOL_PREFIX } from '../protocol/subprotocol.js';
 import type { Authenticator, Scope, User } from '../consumer/index.js';
 
 export interface JwtOptions {
@@ -93,10 +94,25 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** The token of a request: `Authorization: Bearer`, then `?token=`, then the cookie. */
+/** The token offered as a `tidings.bearer.<token>` subprotocol, if any. */
+function tokenFromProtocols(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(',')) {
+    const p = part.trim();
+    if (p.startsWith(TOKEN_PROTOCOL_PREFIX)) return p.slice(TOKEN_PROTOCOL_PREFIX.length);
+  }
+  return undefined;
+}
+
+/**
+ * The token of a request: `Authorization: Bearer`, then a `tidings.bearer.<token>` subprotocol, then
+ * `?token=` (kept for existing clients; it ends up in access logs), then the cookie.
+ */
 export function tokenFrom(headers: IncomingHttpHeaders, query: URLSearchParams | null, cookieName: string): string | undefined {
   const auth = headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const fromProtocol = tokenFromProtocols(headers['sec-websocket-protocol']);
+  if (fromProtocol) return fromProtocol;
   const fromQuery = query?.get('token');
   if (fromQuery) return fromQuery;
   return readCookie(headers.cookie, cookieName);
@@ -116,6 +132,9 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
     const user = await verifier.verify(token);
     // The connection keeps its scope for its lifetime: do not keep the credential in it.
     scope.query.delete('token');
+    if (scope.subprotocols.some((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))) {
+      scope.subprotocols = scope.subprotocols.filter((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX));
+    }
     return user;
   };
 }

@@ -4,6 +4,7 @@
  * the catch-up after a layer outage).
  */
 import { CloseCode } from '../protocol/close-codes.js';
+import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import type { SocketApp } from '../consumer/index.js';
 import { silentLogger } from '../log/index.js';
 import { catchUpAfterRecovery } from './catch-up.js';
@@ -24,7 +25,7 @@ export function notificationApp(options: NotificationDeps): SocketApp {
     const id = scope.user?.id;
     if (id === undefined && !deps.settings.allowAnonymous) {
       // As the auth middleware answers /inform/: a close code a browser can read, not an HTTP status.
-      handshake.accept().close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
+      handshake.accept(scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined).close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
       return;
     }
     if (id !== undefined) {

@@ -21,6 +21,7 @@ import { ExpiryWheel } from './expiry-wheel.js';
 import { prepareText, type PreparedText, type Transport } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
+import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import { notificationFrame, type Publisher } from './publisher.js';
 import { StreamCursor, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
 
@@ -102,7 +103,8 @@ export class NotificationConsumer extends JsonConsumer {
   }
 
   override async connect(): Promise<void> {
-    this.accept();
+    // A client that offered the `tidings` subprotocol (with its token beside it) must get it back.
+    this.accept(this.scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined);
     const transport = this.transport as { appPing?: PreparedText | null } | null;
     if (transport && 'appPing' in transport) transport.appPing = PING;
     const user = this.scope.user;

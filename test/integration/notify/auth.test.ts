@@ -29,10 +29,10 @@ function hs256(claims: { sub?: string; exp?: number; aud?: string; iss?: string 
 /** How a connection was refused: closed with `code` and `reason` before any frame, or an HTTP `status`. */
 type Refusal = { close: number; reason: string } | { status: number };
 
-async function refusal(url: string, headers: Record<string, string> = {}): Promise<Refusal> {
+async function refusal(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<Refusal> {
   let socket: TestSocket;
   try {
-    socket = await TestSocket.open(url, { headers });
+    socket = await TestSocket.open(url, { headers, protocols });
   } catch (err) {
     return { status: (err as Error & { status?: number }).status ?? 0 };
   }
@@ -138,6 +138,20 @@ describe('audience and issuer, when configured', () => {
       const token = await hs256({ sub: 'alice', exp, ...claims });
       assert.deepEqual(await refusal(strict.wsUrl(`/inform/?token=${token}`)), UNAUTHORIZED, JSON.stringify(claims));
     }
+  });
+});
+
+describe('the token as a subprotocol (out of URLs and access logs)', () => {
+  it('tidings + tidings.bearer.<token>: accepted, the server selects "tidings", the user is the token\'s', async () => {
+    const token = await srv.tidings.token('alice');
+    const socket = await TestSocket.open(srv.wsUrl('/inform/'), { protocols: ['tidings', `tidings.bearer.${token}`] });
+    assert.equal(socket.ws.protocol, 'tidings');
+    assert.equal((await socket.nextFrame()).user, 'alice');
+    socket.close();
+  });
+
+  it('a bad token in the subprotocol is refused like any other (4501)', async () => {
+    assert.deepEqual(await refusal(srv.wsUrl('/inform/'), {}, ['tidings', 'tidings.bearer.not-a-jwt']), UNAUTHORIZED);
   });
 });
 
