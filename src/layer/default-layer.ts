@@ -50,3 +50,16 @@ export function setChannelLayer(layer: ChannelLayer | undefined): ChannelLayer |
   defaultLayer = layer;
   return previous;
 }
+
+/**
+ * Make `layer` the default unless one is set already (what `createServer` does, so `getChannelLayer()`
+ * works in any code of a process that serves, as in Channels). Returns a function that clears it again if
+ * it is still the default.
+ */
+export function useChannelLayerByDefault(layer: ChannelLayer): () => void {
+  if (defaultLayer !== undefined) return () => undefined;
+  defaultLayer = layer;
+  return () => {
+    if (defaultLayer === layer) defaultLayer = undefined;
+  };
+}

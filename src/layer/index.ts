@@ -32,4 +32,4 @@ export {
   type RedisLayerStats,
 } from './redis-layer.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './redis-codec.js';
-export { createChannelLayer, getChannelLayer, setChannelLayer, type ChannelLayerConfig } from './default-layer.js';
+export { createChannelLayer, getChannelLayer, setChannelLayer, useChannelLayerByDefault, type ChannelLayerConfig } from './default-layer.js';

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { loadConfig, type Config } from '../config/index.js';
 import type { Scope, SocketApp } from '../consumer/index.js';
-import type { ChannelLayer } from '../layer/index.js';
+import { useChannelLayerByDefault, type ChannelLayer } from '../layer/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -89,6 +89,8 @@ function defaultHttp(req: IncomingMessage, res: import('node:http').ServerRespon
 export function createServer(options: ServerOptions): TidingsServer {
   const s: ServerSettings = { ...loadConfig({ env: {} }), ...options.settings };
   const log = options.logger ?? silentLogger();
+  // As Channels' get_channel_layer(): code anywhere in a serving process reaches the server's layer.
+  const releaseDefaultLayer = useChannelLayerByDefault(options.layer);
   const metrics = options.metrics ?? createMetrics({ defaults: false });
   const wss = new WebSocketServer({
     noServer: true,
@@ -259,6 +261,6 @@ export function createServer(options: ServerOptions): TidingsServer {
     },
     frames,
     listen: () => listenOn(httpServer, s.port, s.host),
-    close: () => (closing ??= drain()),
+    close: () => (closing ??= drain().finally(releaseDefaultLayer)),
   };
 }
