@@ -38,7 +38,7 @@ export function originValidator(allowed: readonly string[]): Middleware {
     const host = typeof scope.headers.host === 'string' ? scope.headers.host : undefined;
     if (isOriginAllowed(scope.origin, host, allowed)) return inner(scope, handshake);
     handshake.log.info({ origin: scope.origin }, 'origin refused');
-    handshake.reject(403, 'ORIGIN_NOT_ALLOWED');
+    handshake.reject('ORIGIN_NOT_ALLOWED');
   };
 }
 
@@ -70,11 +70,11 @@ export function authMiddleware(authenticate: Authenticator, options: AuthMiddlew
           // the close code: answer with the first one that carries no credential.
           handshake.accept(scope.subprotocols.find((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX))).close(err.closeCode, err.code);
         } else {
-          handshake.reject(err.status, err.code, err.message);
+          handshake.reject(err.code, err.message);
         }
       } else {
         handshake.log.error({ err }, 'authenticator failed');
-        handshake.reject(500, 'INTERNAL');
+        handshake.reject('INTERNAL');
       }
       return;
     }

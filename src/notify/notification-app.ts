@@ -31,7 +31,7 @@ export function notificationApp(options: NotificationDeps): SocketApp {
     if (id !== undefined) {
       const open = deps.perUser.get(id) ?? 0;
       if (open >= deps.settings.maxConnectionsPerUser) {
-        handshake.reject(429, 'TOO_MANY_CONNECTIONS', 'too many connections for this user');
+        handshake.reject('TOO_MANY_CONNECTIONS', 'too many connections for this user');
         return;
       }
       deps.perUser.set(id, open + 1);

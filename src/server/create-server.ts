@@ -9,6 +9,7 @@
  * give HTTP requests in flight a short grace (publishes finish; long polls are cut); cut what is left. A reserve at the end of the budget is kept for the
  * caller to finish publishes and close the layer and the database.
  */
+import { ERRORS, type ErrorCode } from '../errors.js';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -180,30 +181,30 @@ export function createServer(options: ServerOptions): TidingsServer {
     },
   };
 
-  const refuse = (socket: Duplex, status: number, code: string, message?: string) => {
-    metrics.handshakesRefused.inc({ status: String(status) });
-    refuseSocket(socket, status, code, message);
+  const refuse = (socket: Duplex, code: ErrorCode, message?: string) => {
+    metrics.handshakesRefused.inc({ status: String(ERRORS[code].status) });
+    refuseSocket(socket, code, message);
   };
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroyOnError);
-    if (draining) return refuse(socket, 503, 'SHUTTING_DOWN', 'server is shutting down');
+    if (draining) return refuse(socket, 'SHUTTING_DOWN', 'server is shutting down');
     const problem = invalidHandshake(req);
-    if (problem) return refuse(socket, 400, 'BAD_HANDSHAKE', problem);
+    if (problem) return refuse(socket, 'BAD_HANDSHAKE', problem);
     const ip = clientAddress(req);
     const count = perIp.get(ip) ?? 0;
-    if (s.maxConnectionsPerIp > 0 && count >= s.maxConnectionsPerIp) return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
+    if (s.maxConnectionsPerIp > 0 && count >= s.maxConnectionsPerIp) return refuse(socket, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
     perIp.set(ip, count + 1);
     const scope = buildScope(req, ip);
     const handshake = new ServerHandshake(handshakeDeps, scope, req, socket, head);
     Promise.resolve()
       .then(() => options.websocket(scope, handshake))
       .then(() => {
-        if (!handshake.settled) handshake.reject(403, 'FORBIDDEN', 'connection not accepted');
+        if (!handshake.settled) handshake.reject('FORBIDDEN', 'connection not accepted');
       })
       .catch((err: unknown) => {
         log.error({ err, path: scope.path }, 'websocket application failed');
-        if (!handshake.settled) handshake.reject(500, 'INTERNAL');
+        if (!handshake.settled) handshake.reject('INTERNAL');
       });
   });
 
