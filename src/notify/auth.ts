@@ -142,16 +142,11 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
 // (crypto.hash would be quicker, but needs Node 20.12; engines allow any Node 20.)
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-let expectedKey = '';
-let expectedDigest: Buffer | null = null;
-
-/** Compare an API key in constant time (digests, so different lengths leak nothing either). */
+/**
+ * Compare an API key in constant time (digests, so different lengths leak nothing either). Stateless: no
+ * module-wide cache shared by the apps of a process (a digest of a short key costs about a microsecond).
+ */
 export function apiKeyMatches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  // The configured key's digest is computed once, not on every request.
-  if (expectedDigest === null || expectedKey !== expected) {
-    expectedDigest = sha256(expected);
-    expectedKey = expected;
-  }
-  return timingSafeEqual(sha256(given), expectedDigest);
+  return timingSafeEqual(sha256(given), sha256(expected));
 }

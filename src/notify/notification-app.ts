@@ -8,7 +8,7 @@ import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import type { SocketApp } from '../consumer/index.js';
 import { silentLogger } from '../log/index.js';
 import { catchUpAfterRecovery } from './catch-up.js';
-import { NotificationConsumer, type NotificationDeps } from './notification-consumer.js';
+import { NotificationConsumer, tokenExpiries, type NotificationDeps } from './notification-consumer.js';
 
 /**
  * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
@@ -18,7 +18,7 @@ import { NotificationConsumer, type NotificationDeps } from './notification-cons
  * Put it behind origin and auth middleware.
  */
 export function notificationApp(options: NotificationDeps): SocketApp {
-  const deps: NotificationDeps = { ...options, live: options.live ?? new Set() };
+  const deps: NotificationDeps = { ...options, live: options.live ?? new Set(), expiries: options.expiries ?? tokenExpiries() };
   const live = deps.live as Set<NotificationConsumer>;
   if (deps.layer) catchUpAfterRecovery(deps.layer, () => live, deps.log ?? silentLogger());
   return (scope, handshake) => {

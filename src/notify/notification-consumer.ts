@@ -50,11 +50,15 @@ export interface NotificationDeps {
   layer?: ChannelLayer;
   /** Open connections of this process (kept by `notificationApp`). */
   live?: Set<NotificationConsumer>;
+  /** Token expiries of this app's connections (made by `notificationApp`; one timer for all). */
+  expiries?: ExpiryWheel<NotificationConsumer>;
   log?: Logger;
 }
 
-/** Every connection's token expiry, on one timer: closed with 4501 when it comes. */
-const expiries = new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
+/** Every connection's token expiry on one timer (one wheel per app): closed with 4501 when it comes. */
+export function tokenExpiries(): ExpiryWheel<NotificationConsumer> {
+  return new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
+}
 
 const PING: PreparedText = prepareText('{"type":"ping"}');
 const PONG: PreparedText = prepareText('{"type":"pong"}');
@@ -105,8 +109,7 @@ export class NotificationConsumer extends JsonConsumer {
   override async connect(): Promise<void> {
     // A client that offered the `tidings` subprotocol (with its token beside it) must get it back.
     this.accept(this.scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined);
-    const transport = this.transport as { appPing?: PreparedText | null } | null;
-    if (transport && 'appPing' in transport) transport.appPing = PING;
+    if (this.transport) this.transport.appPing = PING;
     const user = this.scope.user;
     this.#armExpiry(undefined, user?.expiresAt);
     const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0 };
@@ -319,6 +322,8 @@ export class NotificationConsumer extends JsonConsumer {
 
   /** Move this connection's close-on-expiry from the token expiring at `previous` to the one at `next`. */
   #armExpiry(previous: number | undefined, next: number | undefined): void {
+    const expiries = this.#deps.expiries;
+    if (!expiries) return;
     if (previous !== undefined) expiries.delete(this, previous);
     if (next !== undefined) expiries.add(this, next);
   }

@@ -5,8 +5,8 @@
  * prints its seed, path, error and shrunk schedule, and exits 1.
  */
 import { parseArgs } from 'node:util';
-import { checkModel } from '../test/model/checker/check.js';
-import type { Shape } from '../test/model/checker/schedule.js';
+import { checkModel } from './checker/check.js';
+import type { Shape } from './checker/schedule.js';
 
 const { values } = parseArgs({
   options: {

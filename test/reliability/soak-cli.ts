@@ -5,7 +5,7 @@
  * come back, or the server printed a listener warning or logged an error.
  */
 import { parseArgs } from 'node:util';
-import { runSoak } from '../test/reliability/faults/soak.js';
+import { runSoak } from './faults/soak.js';
 
 /** `90s`, `10m`, `1h` or plain milliseconds. */
 function duration(text: string, flag: string): number {
