@@ -31,3 +31,13 @@ export {
 } from './redis-layer.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './redis-codec.js';
 export { createChannelLayer, getChannelLayer, setChannelLayer, type ChannelLayerConfig } from './default-layer.js';
+export {
+  ChannelsRedisChannelLayer,
+  ChannelsRedisPubSubChannelLayer,
+  createChannelsRedisLayer,
+  createChannelsRedisPubSubLayer,
+  ASGI_CHANNEL,
+  DEFAULT_CHANNELS_PREFIX,
+  type ChannelsRedisLayerOptions,
+  type ChannelsRedisStats,
+} from './channels-redis/index.js';
