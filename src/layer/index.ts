@@ -30,7 +30,7 @@ export {
   type RedisLayerStats,
 } from './redis-layer.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './redis-codec.js';
-export { createChannelLayer, getChannelLayer, setChannelLayer, type ChannelLayerConfig } from './default-layer.js';
+export { createChannelLayer, getChannelLayer, setChannelLayer, type ChannelLayerConfig, type LayerKind } from './default-layer.js';
 export {
   ChannelsRedisChannelLayer,
   ChannelsRedisPubSubChannelLayer,

@@ -10,6 +10,7 @@ import { LocalRegistry } from '../local-registry.js';
 import { channelNode, InvalidNameError, validateChannelName } from '../names.js';
 import { resolveLayerOptions, type ResolvedLayerOptions } from '../options.js';
 import { StateTracker, type StateListener } from '../layer-state.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../redis-codec.js';
 import { openConnection, quitConnection, unavailable } from '../redis-connection.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from '../redis-options.js';
 import type { ChannelLayer, LayerMessage, LayerState, MessageHandler } from '../types.js';
@@ -40,7 +41,7 @@ export abstract class ChannelsRedisBase implements ChannelLayer {
     this.log = (options.logger ?? silentLogger()).child({ component, client: this.client });
     this.clock = options.clock ?? Date.now;
     this.keys = new ChannelsRedisKeys(this.resolved.prefix);
-    this.codec = new ChannelsRedisCodec(options.maxMessageBytes ?? 1024 * 1024);
+    this.codec = new ChannelsRedisCodec(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
     this.tracker = new StateTracker('degraded', this.log);
     this.registry = new LocalRegistry({ ...this.resolved, logger: this.log, clock: this.clock, stats: this.counters, onGroupEmpty: (group) => this.groupEmptied(group) });
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
