@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { OutputLog, ROOT, within } from '../deploy/child.js';
+import { childEnv, OutputLog, ROOT, within } from '../deploy/child.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const DJANGO_PROJECT = join(ROOT, 'examples', 'inform', 'mblog');
@@ -174,4 +174,45 @@ export async function manageSendInform(layer: DjangoLayerEnv, args: string[], ti
   const [code] = (await within(once(child, 'exit'), timeoutMs, 'manage.py send_inform')) as [number | null];
   if (code !== 0) throw new Error(`manage.py send_inform exited with ${code}:\n${out.text}`);
   return out.text;
+}
+
+/** `npm run example:inform` (examples/inform/server.ts) as a child process, with TIDINGS_* settings. */
+export class InformExample {
+  readonly log = new OutputLog();
+  port = 0;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (c: Buffer) => this.log.feed(c));
+    child.stderr!.on('data', (c: Buffer) => this.log.feed(c));
+  }
+
+  /** Start it on port 0 and wait for its `listening` line. */
+  static async start(env: Record<string, string>): Promise<InformExample> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples', 'inform', 'server.ts')], {
+      cwd: ROOT,
+      env: childEnv({ TIDINGS_HOST: '127.0.0.1', TIDINGS_PORT: '0', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const example = new InformExample(child);
+    try {
+      const entry = await example.log.waitFor((e) => e.msg === 'listening', 30_000, 'example:inform listening');
+      example.port = Number(entry.port);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    return example;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  stop(): Promise<void> {
+    return stopChild(this.child);
+  }
 }
