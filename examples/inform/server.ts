@@ -31,7 +31,7 @@ export function createInformServer(options: InformServerOptions = {}) {
   setChannelLayer(layer);
   const http = createHttpHandler(
     [
-      { method: 'GET', path: '/healthz', handler: () => ({ body: { status: 'ok' } }) },
+      { method: 'GET', path: '/healthz', handler: () => ({ body: { status: 'ok', connections: server.connections } }) },
       {
         method: 'POST',
         path: '/comment',
@@ -44,7 +44,8 @@ export function createInformServer(options: InformServerOptions = {}) {
     { log: silentLogger(), maxBodyBytes: 65_536, clientAddress: (req) => req.socket.remoteAddress ?? '' },
   );
   const websocket = stack(urlRouter(websocketUrlpatterns), originValidator(allowedOrigins));
-  return createServer({ websocket, http, layer, settings });
+  const server = createServer({ websocket, http, layer, settings });
+  return server;
 }
 
 /** Serve the example with the configuration from the environment until SIGTERM/SIGINT. */

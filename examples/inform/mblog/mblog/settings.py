@@ -22,6 +22,7 @@ INSTALLED_APPS = [
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("MBLOG_DB", ":memory:")}}
 ROOT_URLCONF = "mblog.urls"
+MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
 ASGI_APPLICATION = "mblog.routing.application"
 USE_TZ = True
 

@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.urls import path
+
+from mainsite import views
+
+urlpatterns = [
+    path("", views.index),
+    path("notes/", views.notes),
+]
