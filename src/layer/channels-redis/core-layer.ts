@@ -38,6 +38,9 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
   private readonly stopHealthCheck: () => void;
   private readonly expirySeconds: number;
   private readonly groupExpirySeconds: number;
+  /** This process's memberships: group -> channel -> `group_add` time (s), to restore them after a Redis restart. */
+  private readonly memberships = new Map<string, Map<string, number>>();
+  private connectedOnce = false;
 
   /** Starts connecting at once, `degraded` until Redis answers; prefer {@link createChannelsRedisLayer}. */
   constructor(options: ChannelsRedisLayerOptions) {
@@ -53,6 +56,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       log: this.log,
       blockSeconds: BLOCK_SECONDS,
     });
+    this.cmd.on('ready', () => this.restoreMemberships());
     const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
     if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
     // The blocking connection is not PINGed (a PING waits behind BZPOPMIN); its pop has a command timeout.
@@ -83,7 +87,13 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
     validateChannelName(channel);
     this.assertOpen();
     const key = this.keys.groupKey(group);
-    await this.redis(() => this.cmd.multi().zadd(key, this.clock() / 1000, channel).expire(key, this.groupExpirySeconds).exec());
+    const now = this.clock() / 1000;
+    await this.redis(() => this.cmd.multi().zadd(key, now, channel).expire(key, this.groupExpirySeconds).exec());
+    if (this.isOwn(channel)) {
+      let members = this.memberships.get(group);
+      if (members === undefined) this.memberships.set(group, (members = new Map()));
+      members.set(channel, now);
+    }
   }
 
   /** As {@link ChannelLayer.groupDiscard}: ZREM. No-op once closed. */
@@ -91,6 +101,8 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
     validateGroupName(group);
     validateChannelName(channel);
     if (this.state === 'closed') return;
+    const members = this.memberships.get(group);
+    if (members?.delete(channel) && members.size === 0) this.memberships.delete(group);
     await this.redis(() => this.cmd.zrem(this.keys.groupKey(group), channel));
   }
 
@@ -131,6 +143,32 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       this.counters.droppedFull += over;
       this.log.info({ group, over, processes: keys.length }, 'group send skipped processes over capacity');
     }
+  }
+
+  /**
+   * After a reconnect, write this process's unexpired memberships back with their original `group_add` times
+   * (`ZADD GT`: a newer time, e.g. from Django re-adding, is kept), so a Redis restarted empty does not
+   * silently cut open sockets off their groups. Expiry stays Channels': nothing is renewed.
+   */
+  private restoreMemberships(): void {
+    if (!this.connectedOnce) {
+      this.connectedOnce = true;
+      return;
+    }
+    const cutoff = this.clock() / 1000 - this.groupExpirySeconds;
+    const live: Array<[string, Array<[string, number]>]> = [];
+    for (const [group, members] of this.memberships) {
+      for (const [channel, addedAt] of members) if (addedAt <= cutoff) members.delete(channel);
+      if (members.size === 0) this.memberships.delete(group);
+      else live.push([this.keys.groupKey(group), [...members]]);
+    }
+    if (live.length === 0) return;
+    const multi = this.cmd.multi();
+    for (const [key, members] of live) {
+      for (const [channel, addedAt] of members) multi.zadd(key, 'GT', addedAt, channel);
+      multi.expire(key, this.groupExpirySeconds);
+    }
+    multi.exec().catch((err: unknown) => this.log.warn({ err }, 'memberships not restored in redis'));
   }
 
   protected override channelCreated(channel: string): void {
