@@ -101,6 +101,25 @@ describe('channels_redis core layer', { skip }, () => {
     assert.equal(a.stats.droppedFull, 1);
   });
 
+  it('a channel with a new prefix is received at once, even while the receiver is blocked on the others', async (t) => {
+    const prefix = newPrefix();
+    const a = await openCore(t, { prefix });
+    const b = await openCore(t, { prefix });
+    const first = b.newChannel();
+    const firstInbox = collect(b, first);
+    await a.send(first, { type: 'x' });
+    await firstInbox.next(2000);
+    await waitFor('b to block in BZPOPMIN', async () => {
+      const clients = String(await inspector!.client('LIST')).split('\n');
+      return clients.some((c) => c.includes(`name=${prefix}-block-${b.client}`) && c.includes('cmd=bzpopmin'));
+    });
+    const other = b.newChannel('ws.conn');
+    const inbox = collect(b, other);
+    await a.send(other, { type: 'y' });
+    // Well under the 5 s block: the new key was added by unblocking the pop, not by waiting it out.
+    assert.deepEqual(await inbox.next(2000), { type: 'y' });
+  });
+
   it('rejects a message carrying the reserved __asgi_channel__ key', async (t) => {
     const layer = await openCore(t);
     await assert.rejects(layer.send(layer.newChannel(), { type: 'x', __asgi_channel__: 'y' }), TypeError);
