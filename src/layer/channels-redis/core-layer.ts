@@ -121,17 +121,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       if (err) throw err;
       return names as string[];
     });
-    const local: string[] = [];
-    const remote = new Map<string, string[]>();
-    for (const channel of members) {
-      if (this.isOwn(channel)) local.push(channel);
-      else {
-        const channelKey = this.keys.channelKey(channel);
-        const list = remote.get(channelKey);
-        if (list === undefined) remote.set(channelKey, [channel]);
-        else list.push(channel);
-      }
-    }
+    const { local, remote } = this.byProcess(members);
     this.deliverLocal(local, message);
     if (remote.size === 0) return;
     const keys = [...remote.keys()];
@@ -169,6 +159,23 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       multi.expire(key, this.groupExpirySeconds);
     }
     multi.exec().catch((err: unknown) => this.log.warn({ err }, 'memberships not restored in redis'));
+  }
+
+  /** Split group members into this process's channels and the others, by their process's sorted-set key. */
+  private byProcess(members: readonly string[]): { local: string[]; remote: Map<string, string[]> } {
+    const local: string[] = [];
+    const remote = new Map<string, string[]>();
+    for (const channel of members) {
+      if (this.isOwn(channel)) {
+        local.push(channel);
+        continue;
+      }
+      const key = this.keys.channelKey(channel);
+      const list = remote.get(key);
+      if (list === undefined) remote.set(key, [channel]);
+      else list.push(channel);
+    }
+    return { local, remote };
   }
 
   protected override channelCreated(channel: string): void {
