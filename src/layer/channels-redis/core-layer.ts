@@ -109,6 +109,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
   /**
    * As {@link ChannelLayer.groupSend}, the channels_redis way (see the module comment). A process whose
    * sorted set is at capacity is skipped and counted once in `droppedFull`; so is each full local member.
+   * While Redis is unreachable, the members this process added itself still receive, and this rejects.
    */
   async groupSend(group: string, message: LayerMessage): Promise<void> {
     validateGroupName(group);
@@ -116,11 +117,19 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
     this.assertOpen();
     const key = this.keys.groupKey(group);
     const now = this.clock() / 1000;
-    const members = await this.redis(async () => {
-      const [, [err, names] = []] = (await this.cmd.multi().zremrangebyscore(key, 0, Math.floor(now) - this.groupExpirySeconds).zrange(key, 0, -1).exec()) ?? [];
-      if (err) throw err;
-      return names as string[];
-    });
+    let members: string[];
+    try {
+      members = await this.redis(async () => {
+        const [, [err, names] = []] = (await this.cmd.multi().zremrangebyscore(key, 0, Math.floor(now) - this.groupExpirySeconds).zrange(key, 0, -1).exec()) ?? [];
+        if (err) throw err;
+        return names as string[];
+      });
+    } catch (err) {
+      // Redis unreachable: this process's own members still receive (from the memberships it made).
+      const cutoff = now - this.groupExpirySeconds;
+      this.deliverLocal([...(this.memberships.get(group) ?? [])].filter(([, at]) => at > cutoff).map(([channel]) => channel), message);
+      throw err;
+    }
     const { local, remote } = this.byProcess(members);
     this.deliverLocal(local, message);
     if (remote.size === 0) return;

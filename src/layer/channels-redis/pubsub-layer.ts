@@ -5,13 +5,13 @@
  *
  * - Memberships are local, as in channels_redis' pub/sub layer: a process subscribes to a group's topic while
  *   one of its channels is a member, and fans a message out to its own members. A `groupSend` is ONE PUBLISH
- *   whatever the number of members; this process's members get it back from Redis like everyone else's.
+ *   whatever the number of members; this process's own members get it at once, and its copy coming back from
+ *   Redis is recognised and dropped (./echo-filter.ts).
  * - Only channels of this process can join a group (channels_redis raises for others).
  * - `send` to another process's channel is one PUBLISH; nothing is stored, so a receiver that is not
  *   subscribed at that moment never sees it (channels_redis' behaviour). `capacity` and `expiry` apply to
  *   this process's local buffers; `groupExpiry` to local memberships.
- * - While Redis is down, sends reject with LAYER_UNAVAILABLE (local members of a group too: the broadcast
- *   reaches them through Redis).
+ * - While Redis is down, sends reject with LAYER_UNAVAILABLE; a group's local members still receive.
  */
 import type { Redis } from 'ioredis';
 import { InvalidNameError, validateChannelName, validateGroupName, validateMessage } from '../names.js';
@@ -21,6 +21,7 @@ import type { LayerMessage } from '../types.js';
 import { ChannelsRedisBase } from './base.js';
 import { readyOrClosed } from './core-layer.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
+import { EchoFilter } from './echo-filter.js';
 import { PubSubTopics } from './pubsub-topics.js';
 
 /** channels_redis' pub/sub layer, in TypeScript; see the module comment. */
@@ -28,6 +29,7 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
   private readonly sub: Redis;
   private readonly topics: PubSubTopics;
   private readonly stopHealthCheck: () => void;
+  private readonly echoes = new EchoFilter();
 
   /** Starts connecting at once, `degraded` until Redis answers; prefer {@link createChannelsRedisPubSubLayer}. */
   constructor(options: ChannelsRedisLayerOptions) {
@@ -36,7 +38,10 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
     this.topics = new PubSubTopics(this.sub, `*.${this.client}!*`, this.log, {
       onTopic: (topic, payload) => this.onTopic(topic, payload),
       onChannel: (channel, payload) => this.onChannel(channel, payload),
-      onUpChange: () => this.updateState(),
+      onUpChange: (up) => {
+        if (!up) this.echoes.clear();
+        this.updateState();
+      },
     });
     const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
     if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
@@ -75,13 +80,22 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
     this.registry.groupDiscard(group, channel);
   }
 
-  /** As {@link ChannelLayer.groupSend}: ONE PUBLISH on the group's topic. */
+  /**
+   * As {@link ChannelLayer.groupSend}: local members at once, then ONE PUBLISH on the group's topic (its echo
+   * is dropped when it comes back). Local members receive even when the PUBLISH fails.
+   */
   async groupSend(group: string, message: LayerMessage): Promise<void> {
     validateGroupName(group);
     validateMessage(message);
     this.assertOpen();
     const payload = this.codec.pack(message);
-    await this.redis(() => this.cmd.publish(this.keys.groupTopic(group), payload));
+    const topic = this.keys.groupTopic(group);
+    if (this.registry.hasGroup(group)) {
+      this.registry.groupSend(group, message);
+      // Only a live subscription brings the echo back; a failed PUBLISH may still have gone out, so it is expected too.
+      if (this.topics.up) this.echoes.expect(topic, payload);
+    }
+    await this.redis(() => this.cmd.publish(topic, payload));
   }
 
   protected override groupEmptied(group: string): void {
@@ -111,7 +125,7 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
 
   private onTopic(topic: string, payload: Buffer): void {
     const prefix = this.keys.groupTopic('');
-    if (this.state === 'closed' || !topic.startsWith(prefix)) return;
+    if (this.state === 'closed' || !topic.startsWith(prefix) || this.echoes.isEcho(topic, payload)) return;
     const message = this.decode(payload);
     if (message !== undefined) this.registry.groupSend(topic.slice(prefix.length), message);
   }

@@ -54,11 +54,12 @@ for (const [name, make] of [
       await assert.rejects(a.groupSend('g', { type: 'x' }), isUnavailable);
       await assert.rejects(a.send(cb, { type: 'x' }), isUnavailable);
       assert.ok(Date.now() - started < 1000, 'failed fast');
+      assert.equal((await ia.next()).type, 'x', "the sender's own member still receives");
 
       await redis.start(); // empty: memberships must come back from the processes that hold them
       await within('recovery to ready', recovered, 6000);
       await a.groupSend('g', { type: 'after-restart' });
-      assert.equal((await ib.next(6000)).type, 'after-restart');
+      assert.equal((await ib.next(6000)).type, 'after-restart', 'the remote member got nothing during the outage');
       assert.equal((await ia.next(6000)).type, 'after-restart');
       await b.send(ca, { type: 'direct' });
       assert.equal((await ia.next(6000)).type, 'direct');
