@@ -160,6 +160,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const layer =
     options.layer ??
     (await createChannelLayer({
+      kind: config.layer,
       redisUrl: config.redisUrl,
       redisOptional: config.redisOptional,
       capacity: config.capacity,

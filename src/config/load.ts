@@ -77,6 +77,10 @@ function checkCombinations(c: Parsed, problems: string[]): void {
     }
     if (!c.apiKey) problems.push(`production needs ${envName('apiKey')}`);
   }
+  if (c.layer !== undefined && c.layer !== 'memory' && !c.redisUrl) {
+    problems.push(`layer ${c.layer} (--layer / ${envName('layer')}) needs a Redis URL (--redis-url or ${envName('redisUrl')})`);
+  }
+  if (c.workers > 1 && c.layer === 'memory') problems.push(`--workers ${c.workers} cannot share groups over the memory layer`);
   if (c.workers > 1 && !c.redisUrl) {
     problems.push(`--workers ${c.workers} needs a Redis URL (--redis-url or ${envName('redisUrl')}) so processes share groups`);
   }

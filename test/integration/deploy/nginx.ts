@@ -17,6 +17,10 @@ export interface NginxOptions {
   upstreamPort: number;
   /** Replaces the WebSocket location's `proxy_read_timeout 75s` (e.g. `12s`). */
   readTimeout?: string;
+  /** Listen on this port (chosen beforehand with `freePort`) instead of a fresh one. */
+  port?: number;
+  /** The site configuration to run instead of deploy/nginx/tidings.conf, given the listen port. */
+  siteConf?: (port: number) => string;
 }
 
 export interface Nginx {
@@ -81,8 +85,8 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const bin = findBinary('nginx');
   if (!bin) throw new Error('nginx is not installed (apt-get install -y nginx-light)');
   const dir = tempDir('nginx');
-  const port = await freePort();
-  writeFileSync(join(dir.path, 'tidings.conf'), testSiteConf(port, options));
+  const port = options.port ?? (await freePort());
+  writeFileSync(join(dir.path, 'tidings.conf'), options.siteConf ? options.siteConf(port) : testSiteConf(port, options));
   writeFileSync(join(dir.path, 'nginx.conf'), mainConf(dir.path));
   const child: ChildProcess = spawn(
     bin,
