@@ -34,6 +34,7 @@ async function main(args: BenchArgs): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     smoke: args.smoke,
+    partial: scenarios.length < SCENARIOS.length || targets.length < TARGETS.length,
     command: ['npm run bench --', ...process.argv.slice(2)].join(' '),
     machine: describeMachine(),
     reference: REFERENCE,

@@ -88,8 +88,25 @@ async function token(args: string[]): Promise<void> {
   process.stdout.write(`${await signToken(config.jwtSecret, user, { ttlSeconds, audience: config.jwtAudience, issuer: config.jwtIssuer })}\n`);
 }
 
+/** `tidings <command> --help`: the command's usage; for serve and config, every flag with its variable and default. */
+async function help(command: string): Promise<void> {
+  const lines = USAGE.split('\n').filter((l) => l.includes(`tidings ${command} `));
+  if (command === 'serve' || command === 'config') {
+    const { SETTINGS, envName, flagName } = await import('./config/index.js');
+    for (const [name, s] of Object.entries(SETTINGS) as Array<[keyof typeof SETTINGS, { doc: string; default?: unknown }]>) {
+      const def = s.default === undefined ? '' : ` (default ${JSON.stringify(s.default)})`;
+      lines.push(`  --${flagName(name)}  ${envName(name)}${def}\n      ${s.doc}`);
+    }
+  }
+  if (command === 'send' || command === 'broadcast') {
+    lines.push('  --server URL  the server to call; default TIDINGS_SERVER_URL, else http://<TIDINGS_HOST>:<TIDINGS_PORT>');
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) return help(command);
   try {
     switch (command) {
       case 'serve':

@@ -14,6 +14,12 @@ function rootLogger(config: Config): Logger {
   return createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
 }
 
+/** The address to open in a browser: a wildcard address is reached on loopback. */
+function browserUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/`;
+}
+
 async function serveOne(config: Config, log: Logger): Promise<void> {
   let tidings;
   try {
@@ -26,12 +32,13 @@ async function serveOne(config: Config, log: Logger): Promise<void> {
     const address = await tidings.listen();
     const ops = tidings.metricsServer?.address();
     const metricsPort = ops && typeof ops === 'object' ? ops.port : undefined;
-    log.info({ host: address.address, port: address.port, metricsPort, layer: config.redisUrl ? redactUrl(config.redisUrl) : 'memory', database: redactUrl(config.databaseUrl) }, 'listening');
+    const url = browserUrl(address.address, address.port);
+    log.info({ url, host: address.address, port: address.port, metricsPort, layer: config.redisUrl ? redactUrl(config.redisUrl) : 'memory', database: redactUrl(config.databaseUrl) }, 'listening');
+    if (config.demo) log.info({ alice: `${url}?as=alice`, bob: `${url}?as=bob` }, 'try the demo: open it as alice in one window and as bob in another');
   } catch (err) {
     await tidings.close();
     fail(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
-  if (config.devSecrets) log.warn('using built-in development secrets: set TIDINGS_JWT_SECRET and TIDINGS_API_KEY for production');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);

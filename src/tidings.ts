@@ -5,9 +5,9 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig, type Config } from './config/index.js';
+import { DEV_API_KEY, DEV_JWT_SECRET, defaultDemo, loadConfig, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
-import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route } from './consumer/index.js';
+import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route, type SocketApp } from './consumer/index.js';
 import { PollWaiters, apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
@@ -78,15 +78,17 @@ function verifierFor(config: Config): TokenVerifier | null {
     publicKey: config.jwtPublicKey,
     jwksUrl: config.jwksUrl,
     audience: config.jwtAudience,
+    clockTolerance: config.jwtClockTolerance,
     issuer: config.jwtIssuer,
   });
 }
 
 /**
- * The configuration of `options`: `config` as given, or the defaults with `settings` over them. The
- * built-in development secrets of the defaults are dropped where `loadConfig` would not have filled them
- * (a public key or JWKS URL is set, or `env` is production), so an embedded production service never
- * accepts tokens signed with the published development secret.
+ * The configuration of `options`: `config` as given, or the built-in defaults with `settings` over them.
+ * `settings` never read `TIDINGS_*` (pass `config: loadConfig({ env: process.env })` for that, as the CLI
+ * does). The published development secrets are used only when asked for explicitly with
+ * `env: 'development'` (and then announced in the log), never by default: an embedded server must not
+ * accept the public development API key or tokens signed with the public development secret.
  * @throws TidingsError CONFIG_INVALID for production settings without a token key or an API key.
  */
 export function resolveConfig(options: Pick<TidingsOptions, 'config' | 'settings'>): Config {
@@ -94,10 +96,11 @@ export function resolveConfig(options: Pick<TidingsOptions, 'config' | 'settings
   const settings = options.settings ?? {};
   const merged = { ...loadConfig({ env: {} }), ...settings };
   const production = merged.env === 'production';
-  const givenSecret = 'jwtSecret' in settings;
-  if (!givenSecret && (production || merged.jwtPublicKey || merged.jwksUrl) && merged.jwtSecret === DEV_JWT_SECRET) merged.jwtSecret = undefined;
-  if (!('apiKey' in settings) && production && merged.apiKey === DEV_API_KEY) merged.apiKey = undefined;
+  const devAsked = settings.env === 'development';
+  if (!('jwtSecret' in settings) && (!devAsked || merged.jwtPublicKey || merged.jwksUrl) && merged.jwtSecret === DEV_JWT_SECRET) merged.jwtSecret = undefined;
+  if (!('apiKey' in settings) && !devAsked && merged.apiKey === DEV_API_KEY) merged.apiKey = undefined;
   merged.devSecrets = merged.jwtSecret === DEV_JWT_SECRET || merged.apiKey === DEV_API_KEY;
+  if (!('demo' in settings)) merged.demo = defaultDemo(merged.env, merged.jwtSecret);
   if (production && ((!merged.jwtSecret && !merged.jwtPublicKey && !merged.jwksUrl) || !merged.apiKey)) {
     throw new TidingsError('CONFIG_INVALID', 'production needs a token key (jwtSecret, jwtPublicKey or jwksUrl) and an apiKey');
   }
@@ -150,14 +153,26 @@ async function reachFor(options: TidingsOptions, deps: Parameters<typeof createR
   return null;
 }
 
+/** Say at start what a deployment must not run with by mistake: the public development secrets, the demo. */
+function announceRisks(config: Config, log: Logger): void {
+  if (config.devSecrets) log.warn('using built-in development secrets: set TIDINGS_JWT_SECRET and TIDINGS_API_KEY for production');
+  if (config.demo && config.jwtSecret !== DEV_JWT_SECRET) {
+    log.warn('demo enabled with your own token secret: anyone can sign in as alice, bob or carol; unset TIDINGS_DEMO in production');
+  } else if (config.demo) {
+    log.info('demo enabled (development secret): anyone can sign in as alice, bob or carol');
+  }
+}
+
 /** Build the service. Connects to Redis and the database (running migrations) before resolving. */
 export async function createTidings(options: TidingsOptions = {}): Promise<Tidings> {
   const config = resolveConfig(options);
   const log = options.logger ?? silentLogger();
+  announceRisks(config, log);
   const metrics = createMetrics();
   const layer =
     options.layer ??
     (await createChannelLayer({
+      kind: config.layer,
       redisUrl: config.redisUrl,
       redisOptional: config.redisOptional,
       capacity: config.capacity,
@@ -180,7 +195,9 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const reach = await reachFor(options, { config, inbox, metrics, log, verifier });
   const observer = reach?.observer;
   const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }), ...(observer ? { observer } : {}) });
-  const websocket = stack(urlRouter([route('/inform/', inform), ...(options.routes ?? [])]), originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
+  // Routing first: an unknown path is refused with 404 before the upgrade, whatever its credentials.
+  const guard = (app: SocketApp): SocketApp => stack(app, originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
+  const websocket = urlRouter([route('/inform/', inform), ...(options.routes ?? [])].map((r) => route(r.pattern, guard(r.app))));
   let server: TidingsServer;
   const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });
   const routes: HttpRoute[] = [

@@ -8,6 +8,8 @@ export interface RunRecord {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly smoke: boolean;
+  /** Only some scenarios or targets ran: written as `partial.*`, never over the full run's `latest.*`. */
+  readonly partial?: boolean;
   /** The command line that produced it. */
   readonly command: string;
   readonly machine: MachineInfo;

@@ -1,4 +1,7 @@
-/** Write a run's outputs: `<timestamp>.json`, `latest.md`, `latest.svg` (smoke runs: `smoke.*`, overwritten). */
+/**
+ * Write a run's outputs: `<timestamp>.json`, `latest.md`, `latest.svg` (smoke runs: `smoke.*`; runs of some
+ * scenarios or targets only: `partial.*`, so they never overwrite the full table).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderMarkdown } from './markdown.js';
@@ -20,7 +23,7 @@ export function fileStamp(iso: string): string {
 /** Write the JSON record, the markdown table and the SVG chart under `dir`; returns the markdown too. */
 export function writeOutputs(record: RunRecord, dir: string): { files: WrittenFiles; markdown: string } {
   mkdirSync(dir, { recursive: true });
-  const base = record.smoke ? 'smoke' : 'latest';
+  const base = record.smoke ? 'smoke' : record.partial ? 'partial' : 'latest';
   const files = {
     json: join(dir, record.smoke ? 'smoke.json' : `${fileStamp(record.startedAt)}.json`),
     markdown: join(dir, `${base}.md`),

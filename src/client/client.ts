@@ -181,6 +181,7 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     refreshBeforeMs: options.refreshBeforeMs ?? 30_000,
     random: options.random ?? Math.random,
+    tokenIn: options.tokenIn ?? 'protocol',
     cursor: () => lastSeq,
     onData(data) {
       const result = parseServerFrame(data);

@@ -5,6 +5,7 @@
  */
 import { CloseCode, shouldReconnect } from '../protocol/close-codes.js';
 import type { ClientFrame } from '../protocol/frames.js';
+import { tokenProtocols } from '../protocol/subprotocol.js';
 import { createBackoff } from './backoff.js';
 import { TidingsClientError } from './errors.js';
 import type { GetToken, TidingsState, WebSocketConstructor, WebSocketLike } from './types.js';
@@ -21,6 +22,8 @@ export interface ConnectionOptions {
   connectTimeoutMs: number;
   refreshBeforeMs: number;
   random: () => number;
+  /** Where the token goes: a subprotocol (default: out of URLs and access logs) or `?token=`. */
+  tokenIn: 'protocol' | 'query';
   /** The resume cursor to put in the URL as `since`, read at each connect. */
   cursor(): number | undefined;
   onData(data: unknown): void;
@@ -63,7 +66,7 @@ export function createConnection(o: ConnectionOptions): Connection {
   };
   function urlWithParams(): string {
     const url = new URL(o.url);
-    if (token) url.searchParams.set('token', token);
+    if (token && o.tokenIn === 'query') url.searchParams.set('token', token);
     const since = o.cursor();
     if (since !== undefined) url.searchParams.set('since', String(since));
     return url.href;
@@ -82,7 +85,8 @@ export function createConnection(o: ConnectionOptions): Connection {
     }
     if (mine !== generation) return;
     try {
-      attach(new o.WebSocket(urlWithParams()));
+      const url = urlWithParams();
+      attach(token && o.tokenIn === 'protocol' ? new o.WebSocket(url, tokenProtocols(token)) : new o.WebSocket(url));
     } catch (err) {
       o.onError(new TidingsClientError('NETWORK_ERROR', 'cannot open the WebSocket', { cause: err }));
       retry();

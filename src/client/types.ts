@@ -78,7 +78,7 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
 }
 /** A WebSocket class. */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** The part of the BroadcastChannel interface the client uses. */
 export interface BroadcastChannelLike {
@@ -127,6 +127,11 @@ export interface TidingsClientOptions {
   refreshBeforeMs?: number;
   /** How long tabs negotiate which one announces an item. Default 50. */
   announceDelayMs?: number;
+  /**
+   * Where the token is sent. `protocol` (default): as the subprotocol `tidings.bearer.<token>` beside
+   * `tidings`, so it stays out of URLs and access logs. `query`: as `?token=` (servers before this option).
+   */
+  tokenIn?: 'protocol' | 'query';
   /** WebSocket class. Default: the global `WebSocket`. */
   WebSocket?: WebSocketConstructor;
   /** BroadcastChannel class for multi-tab coordination; `null` disables it. Default: the global one. */

@@ -77,6 +77,10 @@ function checkCombinations(c: Parsed, problems: string[]): void {
     }
     if (!c.apiKey) problems.push(`production needs ${envName('apiKey')}`);
   }
+  if (c.layer !== undefined && c.layer !== 'memory' && !c.redisUrl) {
+    problems.push(`layer ${c.layer} (--layer / ${envName('layer')}) needs a Redis URL (--redis-url or ${envName('redisUrl')})`);
+  }
+  if (c.workers > 1 && c.layer === 'memory') problems.push(`--workers ${c.workers} cannot share groups over the memory layer`);
   if (c.workers > 1 && !c.redisUrl) {
     problems.push(`--workers ${c.workers} needs a Redis URL (--redis-url or ${envName('redisUrl')}) so processes share groups`);
   }
@@ -107,13 +111,23 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; argv?: readonly s
   }
   const c = result.data as Parsed;
   const devSecrets = c.env !== 'production' && (!c.jwtSecret || !c.apiKey) && !c.jwtPublicKey && !c.jwksUrl;
+  const jwtSecret = c.jwtSecret ?? (c.env !== 'production' && !c.jwtPublicKey && !c.jwksUrl ? DEV_JWT_SECRET : undefined);
   return Object.freeze({
     ...c,
-    jwtSecret: c.jwtSecret ?? (c.env !== 'production' && !c.jwtPublicKey && !c.jwksUrl ? DEV_JWT_SECRET : undefined),
+    jwtSecret,
     apiKey: c.apiKey ?? (c.env !== 'production' ? DEV_API_KEY : undefined),
-    demo: c.demo ?? c.env === 'development',
+    demo: c.demo ?? defaultDemo(c.env, jwtSecret),
     devSecrets,
   });
+}
+
+/**
+ * The demo (which signs tokens for alice, bob and carol on request) is on by default only in development
+ * with the built-in development secret: with a real `TIDINGS_JWT_SECRET` it would let anyone act as a real
+ * user named alice. `TIDINGS_DEMO=1` turns it on anyway (and the server says so at start).
+ */
+export function defaultDemo(env: string, jwtSecret: string | undefined): boolean {
+  return env === 'development' && jwtSecret === DEV_JWT_SECRET;
 }
 
 /** The configuration as printable JSON, secrets masked. */

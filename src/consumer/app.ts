@@ -3,6 +3,7 @@
  * connection's scope and its handshake. Middleware wraps an application; routers choose one by URL.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ErrorCode } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { Transport } from '../transport/index.js';
@@ -29,8 +30,8 @@ export interface Scope {
   readonly client: { readonly ip: string; readonly port: number };
   /** The `Origin` header, if any. */
   readonly origin: string | undefined;
-  /** Subprotocols the client offered. */
-  readonly subprotocols: readonly string[];
+  /** Subprotocols the client offered (auth middleware may drop one that carried a credential). */
+  subprotocols: readonly string[];
   /** Path parameters from the URL router (`/rooms/:room/` -> `{ room }`). */
   params: Record<string, string>;
   /** Set by auth middleware: the user, or null for an anonymous connection. */
@@ -47,8 +48,11 @@ export interface Handshake {
   readonly log: Logger;
   /** Complete the upgrade and return the open connection. Throws if already accepted or rejected. */
   accept(subprotocol?: string): Transport;
-  /** Refuse with an HTTP status before the upgrade (e.g. 403, 404). `code` names the error. */
-  reject(status: number, code: string, message?: string): void;
+  /**
+   * Refuse before the upgrade with the error `code`: the HTTP status comes from the error table (`ERRORS`),
+   * the body is `{"code","message"}` (the table's message unless one is given).
+   */
+  reject(code: ErrorCode, message?: string): void;
   /** Whether accept or reject was called. */
   readonly settled: boolean;
 }

@@ -120,7 +120,7 @@ export class Consumer {
   /** Close the connection with `code`; before accept, refuse the handshake with HTTP 403. */
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.#transport) this.#transport.close(code, reason);
-    else if (!this.#handshake.settled) this.#handshake.reject(403, 'FORBIDDEN', reason || undefined);
+    else if (!this.#handshake.settled) this.#handshake.reject('FORBIDDEN', reason || undefined);
   }
 
   /** Send a text message (a string, or a PreparedText shared by many recipients) or binary data. */
@@ -155,7 +155,7 @@ export class Consumer {
       this.#fail(err);
     }
     if (!this.#transport) {
-      if (!this.#handshake.settled) this.#handshake.reject(403, 'FORBIDDEN', 'connection not accepted');
+      if (!this.#handshake.settled) this.#handshake.reject('FORBIDDEN', 'connection not accepted');
       this.#cleanup();
       return;
     }
@@ -255,7 +255,7 @@ export class Consumer {
     if (isTidingsError(err) && err.status < 500) this.log.info({ err, code: err.code }, 'consumer refused the client');
     else this.log.error({ err }, 'consumer error');
     if (this.#transport) this.#transport.close(CloseCode.CONSUMER_ERROR, 'consumer error');
-    else if (!this.#handshake.settled) this.#handshake.reject(500, 'CONSUMER_ERROR');
+    else if (!this.#handshake.settled) this.#handshake.reject('CONSUMER_ERROR');
   }
 
   #onClose(code: number): void {

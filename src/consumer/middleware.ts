@@ -3,6 +3,7 @@
  * and authentication. Both refuse with an HTTP status before the upgrade.
  */
 import { isTidingsError } from '../errors.js';
+import { TOKEN_PROTOCOL_PREFIX } from '../protocol/subprotocol.js';
 import type { Middleware, Scope, User } from './app.js';
 
 /**
@@ -37,7 +38,7 @@ export function originValidator(allowed: readonly string[]): Middleware {
     const host = typeof scope.headers.host === 'string' ? scope.headers.host : undefined;
     if (isOriginAllowed(scope.origin, host, allowed)) return inner(scope, handshake);
     handshake.log.info({ origin: scope.origin }, 'origin refused');
-    handshake.reject(403, 'ORIGIN_NOT_ALLOWED');
+    handshake.reject('ORIGIN_NOT_ALLOWED');
   };
 }
 
@@ -65,13 +66,15 @@ export function authMiddleware(authenticate: Authenticator, options: AuthMiddlew
       if (isTidingsError(err)) {
         handshake.log.info({ code: err.code }, 'authentication refused');
         if (options.refuseWith === 'close' && err.closeCode !== undefined) {
-          handshake.accept().close(err.closeCode, err.code);
+          // A browser that offered subprotocols fails a handshake answered without one, and would never see
+          // the close code: answer with the first one that carries no credential.
+          handshake.accept(scope.subprotocols.find((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX))).close(err.closeCode, err.code);
         } else {
-          handshake.reject(err.status, err.code, err.message);
+          handshake.reject(err.code, err.message);
         }
       } else {
         handshake.log.error({ err }, 'authenticator failed');
-        handshake.reject(500, 'INTERNAL');
+        handshake.reject('INTERNAL');
       }
       return;
     }

@@ -58,12 +58,12 @@ export function urlRouter(routes: readonly Route[]): SocketApp {
           params[name] = decodeURIComponent(match[i + 1] ?? '');
         });
       } catch {
-        handshake.reject(400, 'NOT_FOUND', 'malformed path');
+        handshake.reject('NOT_FOUND', 'malformed path');
         return;
       }
       scope.params = params;
       return r.app(scope, handshake);
     }
-    handshake.reject(404, 'NOT_FOUND', `no WebSocket route for ${scope.path}`);
+    handshake.reject('NOT_FOUND', `no WebSocket route for ${scope.path}`);
   };
 }

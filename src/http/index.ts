@@ -1,4 +1,4 @@
-export { createHttpHandler, sendJson, readBody, type HttpContext, type HttpRoute, type Reply, type RouteHandler } from './router.js';
+export { createHttpHandler, requestUrl, sendJson, readBody, type HttpContext, type HttpRoute, type Reply, type RouteHandler } from './router.js';
 export { apiRoutes, requireApiKey, requireReader, listQuery, type ApiDeps } from './api-routes.js';
 export { PollWaiters, meRoutes, userOf, type MeDeps } from './me-routes.js';
 export { opsRoutes, readiness, type OpsDeps } from './ops-routes.js';

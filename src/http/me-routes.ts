@@ -133,9 +133,8 @@ export function meRoutes(deps: MeDeps): HttpRoute[] {
         const user = await userOf(ctx, deps);
         const since = Number(ctx.url.searchParams.get('since') ?? '0');
         const wait = Math.min(Number(ctx.url.searchParams.get('wait') ?? '25'), maxWait);
-        if (!Number.isInteger(since) || since < 0 || !Number.isFinite(wait) || wait < 0) {
-          throw new TidingsError('INVALID_BODY', '"since" must be a non-negative integer and "wait" a number of seconds');
-        }
+        if (!Number.isInteger(since) || since < 0) throw new TidingsError('BAD_CURSOR', '"since" must be a non-negative integer');
+        if (!Number.isFinite(wait) || wait < 0) throw new TidingsError('INVALID_BODY', '"wait" must be a number of seconds');
         const release = waiters.enter(user.id, ctx.ip, limits);
         const sub = await listen(ctx, deps.layer, userGroup(user.id)).catch((err: unknown) => {
           release();

@@ -14,7 +14,8 @@ export interface OpsDeps {
 
 /** Run readiness checks; returns overall readiness and each part's state. */
 export async function readiness(deps: OpsDeps): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
-  const checks: Record<string, boolean> = { draining: !deps.draining() };
+  // Every check is a pass flag (true = good): `accepting` is false while the server drains.
+  const checks: Record<string, boolean> = { accepting: !deps.draining() };
   await Promise.all(
     Object.entries(deps.checks).map(async ([name, check]) => {
       checks[name] = await Promise.resolve()

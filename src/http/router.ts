@@ -110,12 +110,22 @@ function sendError(res: ServerResponse, err: TidingsError, log: Logger): void {
   sendJson(res, err.status, err.toJSON(), err.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
 }
 
+/**
+ * The URL of a request target exactly as a proxy forwarded it. `new URL(target, base)` would read
+ * `//x/metrics` as host `x` and path `/metrics`, while nginx matched (and forwarded) the path `//x/metrics`:
+ * a path the proxy refuses must not become reachable through such a spelling.
+ */
+export function requestUrl(target: string | undefined): URL {
+  const raw = target || '/';
+  return raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw, 'http://localhost');
+}
+
 /** A request listener serving `routes`; unknown paths 404, known paths with another method 405. */
 export function createHttpHandler(routes: readonly HttpRoute[], options: HttpHandlerOptions): RequestListener {
   const compiled = routes.map(compile);
   const { log, metrics } = options;
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
     let matchedPath = false;
     for (const r of compiled) {
       const m = r.regex.exec(url.pathname);

@@ -32,4 +32,14 @@ export {
   type RedisLayerStats,
 } from './redis-layer.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './redis-codec.js';
-export { createChannelLayer, getChannelLayer, setChannelLayer, type ChannelLayerConfig } from './default-layer.js';
+export { createChannelLayer, getChannelLayer, setChannelLayer, useChannelLayerByDefault, type ChannelLayerConfig, type LayerKind } from './default-layer.js';
+export {
+  ChannelsRedisChannelLayer,
+  ChannelsRedisPubSubChannelLayer,
+  createChannelsRedisLayer,
+  createChannelsRedisPubSubLayer,
+  ASGI_CHANNEL,
+  DEFAULT_CHANNELS_PREFIX,
+  type ChannelsRedisLayerOptions,
+  type ChannelsRedisStats,
+} from './channels-redis/index.js';

@@ -119,6 +119,23 @@ export class LocalRegistry {
   }
 
   /**
+   * Queue `message` for `channel` as a group send does for each member: a full channel skips it, counts it in
+   * `droppedFull` and owes its receiver a {@link DroppedNotice}. (A backend that routes group messages
+   * itself hands them over with this.)
+   */
+  offer(channel: string, message: LayerMessage): void {
+    if (this.closed) return;
+    const now = this.clock();
+    const box = this.box(channel);
+    if (!this.enqueue(box, { message, expiresAt: now + this.options.expiryMs }, now)) this.skipFull(box);
+  }
+
+  /** Whether `channel` has a receiver now (an open connection). */
+  isReceiving(channel: string): boolean {
+    return this.channels.get(channel)?.receiver !== undefined;
+  }
+
+  /**
    * Add (or renew) a membership. Returns true when the group had no local member before. A membership
    * expires `groupExpiryMs` after its last add only while its channel has no receiver: what an open
    * connection depends on, it keeps.

@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual, webcrypto } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import { TidingsError } from '../errors.js';
+import { TOKEN_PROTOCOL_PREFIX } from '../protocol/subprotocol.js';
 import type { Authenticator, Scope, User } from '../consumer/index.js';
 
 export interface JwtOptions {
@@ -17,6 +18,8 @@ export interface JwtOptions {
   jwksUrl?: string | undefined;
   audience?: string | undefined;
   issuer?: string | undefined;
+  /** Seconds of clock difference allowed on `exp` and `nbf` (the token's signer and this server). Default 5. */
+  clockTolerance?: number | undefined;
 }
 
 /** Verifies connection tokens. */
@@ -50,7 +53,7 @@ export function createTokenVerifier(options: JwtOptions): TokenVerifier {
     async verify(token) {
       try {
         const k = await key;
-        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'] };
+        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'], clockTolerance: options.clockTolerance ?? 5 };
         const { payload } = typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions);
         const sub = payload.sub;
         if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {
@@ -91,10 +94,25 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** The token of a request: `Authorization: Bearer`, then `?token=`, then the cookie. */
+/** The token offered as a `tidings.bearer.<token>` subprotocol, if any. */
+function tokenFromProtocols(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(',')) {
+    const p = part.trim();
+    if (p.startsWith(TOKEN_PROTOCOL_PREFIX)) return p.slice(TOKEN_PROTOCOL_PREFIX.length);
+  }
+  return undefined;
+}
+
+/**
+ * The token of a request: `Authorization: Bearer`, then a `tidings.bearer.<token>` subprotocol, then
+ * `?token=` (kept for existing clients; it ends up in access logs), then the cookie.
+ */
 export function tokenFrom(headers: IncomingHttpHeaders, query: URLSearchParams | null, cookieName: string): string | undefined {
   const auth = headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const fromProtocol = tokenFromProtocols(headers['sec-websocket-protocol']);
+  if (fromProtocol) return fromProtocol;
   const fromQuery = query?.get('token');
   if (fromQuery) return fromQuery;
   return readCookie(headers.cookie, cookieName);
@@ -114,6 +132,9 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
     const user = await verifier.verify(token);
     // The connection keeps its scope for its lifetime: do not keep the credential in it.
     scope.query.delete('token');
+    if (scope.subprotocols.some((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))) {
+      scope.subprotocols = scope.subprotocols.filter((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX));
+    }
     return user;
   };
 }
@@ -121,16 +142,11 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
 // (crypto.hash would be quicker, but needs Node 20.12; engines allow any Node 20.)
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-let expectedKey = '';
-let expectedDigest: Buffer | null = null;
-
-/** Compare an API key in constant time (digests, so different lengths leak nothing either). */
+/**
+ * Compare an API key in constant time (digests, so different lengths leak nothing either). Stateless: no
+ * module-wide cache shared by the apps of a process (a digest of a short key costs about a microsecond).
+ */
 export function apiKeyMatches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  // The configured key's digest is computed once, not on every request.
-  if (expectedDigest === null || expectedKey !== expected) {
-    expectedDigest = sha256(expected);
-    expectedKey = expected;
-  }
-  return timingSafeEqual(sha256(given), expectedDigest);
+  return timingSafeEqual(sha256(given), sha256(expected));
 }

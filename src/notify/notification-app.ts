@@ -4,10 +4,11 @@
  * the catch-up after a layer outage).
  */
 import { CloseCode } from '../protocol/close-codes.js';
+import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import type { SocketApp } from '../consumer/index.js';
 import { silentLogger } from '../log/index.js';
 import { catchUpAfterRecovery } from './catch-up.js';
-import { NotificationConsumer, type NotificationDeps } from './notification-consumer.js';
+import { NotificationConsumer, tokenExpiries, type NotificationDeps } from './notification-consumer.js';
 
 /**
  * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
@@ -17,20 +18,20 @@ import { NotificationConsumer, type NotificationDeps } from './notification-cons
  * Put it behind origin and auth middleware.
  */
 export function notificationApp(options: NotificationDeps): SocketApp {
-  const deps: NotificationDeps = { ...options, live: options.live ?? new Set() };
+  const deps: NotificationDeps = { ...options, live: options.live ?? new Set(), expiries: options.expiries ?? tokenExpiries() };
   const live = deps.live as Set<NotificationConsumer>;
   if (deps.layer) catchUpAfterRecovery(deps.layer, () => live, deps.log ?? silentLogger());
   return (scope, handshake) => {
     const id = scope.user?.id;
     if (id === undefined && !deps.settings.allowAnonymous) {
       // As the auth middleware answers /inform/: a close code a browser can read, not an HTTP status.
-      handshake.accept().close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
+      handshake.accept(scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined).close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
       return;
     }
     if (id !== undefined) {
       const open = deps.perUser.get(id) ?? 0;
       if (open >= deps.settings.maxConnectionsPerUser) {
-        handshake.reject(429, 'TOO_MANY_CONNECTIONS', 'too many connections for this user');
+        handshake.reject('TOO_MANY_CONNECTIONS', 'too many connections for this user');
         return;
       }
       deps.perUser.set(id, open + 1);

@@ -22,6 +22,7 @@ import { prepareText, type PreparedText, type Transport } from '../transport/ind
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import type { TokenVerifier } from './auth.js';
 import type { ConnectionObserver } from './observer.js';
+import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import { notificationFrame, type Publisher } from './publisher.js';
 import { StreamCursor, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
 
@@ -52,11 +53,15 @@ export interface NotificationDeps {
   live?: Set<NotificationConsumer>;
   /** Told when a user's connections open, close, change visibility and deliver (presence, escalation). */
   observer?: ConnectionObserver;
+  /** Token expiries of this app's connections (made by `notificationApp`; one timer for all). */
+  expiries?: ExpiryWheel<NotificationConsumer>;
   log?: Logger;
 }
 
-/** Every connection's token expiry, on one timer: closed with 4501 when it comes. */
-const expiries = new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
+/** Every connection's token expiry on one timer (one wheel per app): closed with 4501 when it comes. */
+export function tokenExpiries(): ExpiryWheel<NotificationConsumer> {
+  return new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
+}
 
 /** `#reach` bits of a connection. */
 const OBSERVED = 1;
@@ -121,9 +126,9 @@ export class NotificationConsumer extends JsonConsumer {
   }
 
   override async connect(): Promise<void> {
-    this.accept();
-    const transport = this.transport as { appPing?: PreparedText | null } | null;
-    if (transport && 'appPing' in transport) transport.appPing = PING;
+    // A client that offered the `tidings` subprotocol (with its token beside it) must get it back.
+    this.accept(this.scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined);
+    if (this.transport) this.transport.appPing = PING;
     const user = this.scope.user;
     this.#armExpiry(undefined, user?.expiresAt);
     const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0 };
@@ -365,6 +370,8 @@ export class NotificationConsumer extends JsonConsumer {
 
   /** Move this connection's close-on-expiry from the token expiring at `previous` to the one at `next`. */
   #armExpiry(previous: number | undefined, next: number | undefined): void {
+    const expiries = this.#deps.expiries;
+    if (!expiries) return;
     if (previous !== undefined) expiries.delete(this, previous);
     if (next !== undefined) expiries.add(this, next);
   }

@@ -88,7 +88,8 @@ export function rangeSize(ranges: readonly SeqRange[]): number {
 
 /**
  * The user's notifications with seq in `range`, oldest first, read in pages the inbox accepts (a replay
- * may be longer than one `since` call may return).
+ * may be longer than one `since` call may return). Throws if the inbox returns a page that does not move
+ * past the cursor (rows at or below it), instead of asking for the same page forever.
  */
 export async function* rowsIn(inbox: InboxStore, userId: string, range: SeqRange): AsyncGenerator<Notification[]> {
   let cursor = range.after;
@@ -96,6 +97,8 @@ export async function* rowsIn(inbox: InboxStore, userId: string, range: SeqRange
     const rows = await inbox.since(userId, cursor, Math.min(MAX_SINCE_LIMIT, range.upTo - cursor));
     const last = rows.at(-1);
     if (last === undefined) return;
+    // A page must move past the cursor; an inbox that answers rows at or below it would loop forever.
+    if (last.seq <= cursor) throw new Error(`inbox.since(${userId}, ${cursor}) returned seq ${last.seq}: a replay cursor must advance`);
     yield last.seq > range.upTo ? rows.filter((n) => n.seq <= range.upTo) : rows;
     cursor = last.seq;
   }

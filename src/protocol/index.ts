@@ -1,2 +1,3 @@
 export * from './close-codes.js';
 export * from './frames.js';
+export * from './subprotocol.js';

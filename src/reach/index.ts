@@ -122,7 +122,7 @@ export async function createReach(deps: ReachDeps): Promise<Reach> {
   const store = reachStoreFor(deps.inbox);
   const { presenceTtl, presenceDebounceMs, ...escalatorTimings } = deps.timings ?? {};
   const presence: PresenceStore = config.redisUrl
-    ? await createRedisPresence({ url: config.redisUrl, prefix: config.layerPrefix, logger: log, ...(presenceTtl === undefined ? {} : { ttl: presenceTtl }) })
+    ? await createRedisPresence({ url: config.redisUrl, prefix: config.layerPrefix ?? 'tidings', logger: log, ...(presenceTtl === undefined ? {} : { ttl: presenceTtl }) })
     : new MemoryPresence();
   const events = presenceEventsFor(config, presence, log, presenceTtl, presenceDebounceMs);
   const escalating = config.escalateAfter !== undefined;

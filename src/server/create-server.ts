@@ -9,13 +9,14 @@
  * give HTTP requests in flight a short grace (publishes finish; long polls are cut); cut what is left. A reserve at the end of the budget is kept for the
  * caller to finish publishes and close the layer and the database.
  */
+import { ERRORS, type ErrorCode } from '../errors.js';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { loadConfig, type Config } from '../config/index.js';
 import type { Scope, SocketApp } from '../consumer/index.js';
-import type { ChannelLayer } from '../layer/index.js';
+import { useChannelLayerByDefault, type ChannelLayer } from '../layer/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { createMetrics, type Metrics } from '../metrics/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -89,6 +90,8 @@ function defaultHttp(req: IncomingMessage, res: import('node:http').ServerRespon
 export function createServer(options: ServerOptions): TidingsServer {
   const s: ServerSettings = { ...loadConfig({ env: {} }), ...options.settings };
   const log = options.logger ?? silentLogger();
+  // As Channels' get_channel_layer(): code anywhere in a serving process reaches the server's layer.
+  const releaseDefaultLayer = useChannelLayerByDefault(options.layer);
   const metrics = options.metrics ?? createMetrics({ defaults: false });
   const wss = new WebSocketServer({
     noServer: true,
@@ -178,30 +181,30 @@ export function createServer(options: ServerOptions): TidingsServer {
     },
   };
 
-  const refuse = (socket: Duplex, status: number, code: string, message?: string) => {
-    metrics.handshakesRefused.inc({ status: String(status) });
-    refuseSocket(socket, status, code, message);
+  const refuse = (socket: Duplex, code: ErrorCode, message?: string) => {
+    metrics.handshakesRefused.inc({ status: String(ERRORS[code].status) });
+    refuseSocket(socket, code, message);
   };
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroyOnError);
-    if (draining) return refuse(socket, 503, 'SHUTTING_DOWN', 'server is shutting down');
+    if (draining) return refuse(socket, 'SHUTTING_DOWN', 'server is shutting down');
     const problem = invalidHandshake(req);
-    if (problem) return refuse(socket, 400, 'BAD_HANDSHAKE', problem);
+    if (problem) return refuse(socket, 'BAD_HANDSHAKE', problem);
     const ip = clientAddress(req);
     const count = perIp.get(ip) ?? 0;
-    if (s.maxConnectionsPerIp > 0 && count >= s.maxConnectionsPerIp) return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
+    if (s.maxConnectionsPerIp > 0 && count >= s.maxConnectionsPerIp) return refuse(socket, 'TOO_MANY_CONNECTIONS', 'too many connections from this address');
     perIp.set(ip, count + 1);
     const scope = buildScope(req, ip);
     const handshake = new ServerHandshake(handshakeDeps, scope, req, socket, head);
     Promise.resolve()
       .then(() => options.websocket(scope, handshake))
       .then(() => {
-        if (!handshake.settled) handshake.reject(403, 'FORBIDDEN', 'connection not accepted');
+        if (!handshake.settled) handshake.reject('FORBIDDEN', 'connection not accepted');
       })
       .catch((err: unknown) => {
         log.error({ err, path: scope.path }, 'websocket application failed');
-        if (!handshake.settled) handshake.reject(500, 'INTERNAL');
+        if (!handshake.settled) handshake.reject('INTERNAL');
       });
   });
 
@@ -259,6 +262,6 @@ export function createServer(options: ServerOptions): TidingsServer {
     },
     frames,
     listen: () => listenOn(httpServer, s.port, s.host),
-    close: () => (closing ??= drain()),
+    close: () => (closing ??= drain().finally(releaseDefaultLayer)),
   };
 }

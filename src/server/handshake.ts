@@ -6,11 +6,12 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { TidingsError } from '../errors.js';
+import { ERRORS, TidingsError, type ErrorCode } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { Handshake, Scope } from '../consumer/index.js';
 import type { Transport } from '../transport/index.js';
+import { requestUrl } from '../http/index.js';
 
 /**
  * The error listener of a socket being upgraded (one function for all: no closure per socket). Removed once
@@ -21,9 +22,10 @@ export function destroyOnError(this: Duplex): void {
 }
 
 /** Write an HTTP error response on a socket that has not been upgraded, then close it. */
-export function refuseSocket(socket: Duplex, status: number, code: string, message?: string): void {
+export function refuseSocket(socket: Duplex, code: ErrorCode, message?: string): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ code, message: message ?? STATUS_CODES[status] ?? 'error' });
+  const status = ERRORS[code].status;
+  const body = JSON.stringify({ code, message: message ?? ERRORS[code].message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -35,7 +37,7 @@ const NO_SUBPROTOCOLS: readonly string[] = Object.freeze([]);
 
 /** Build the scope of an upgrade request. */
 export function buildScope(req: IncomingMessage, ip: string): Scope {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
   const protocols = req.headers['sec-websocket-protocol'];
   return {
     type: 'websocket',
@@ -114,10 +116,10 @@ export class ServerHandshake implements Handshake {
     return this.deps.open(accepted, this.scope);
   }
 
-  reject(status: number, code: string, message?: string): void {
+  reject(code: ErrorCode, message?: string): void {
     const { socket } = this.#take();
-    this.deps.onRefuse(status, this.scope.client.ip);
-    refuseSocket(socket, status, code, message);
+    this.deps.onRefuse(ERRORS[code].status, this.scope.client.ip);
+    refuseSocket(socket, code, message);
   }
 
   #take(): { req: IncomingMessage; socket: Duplex; head: Buffer } {

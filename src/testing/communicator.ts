@@ -2,6 +2,7 @@
  * `WebsocketCommunicator`: drive a WebSocket application in-process with no network, as in Channels'
  * testing module. Connect, send, and await what the application sends, each with a timeout.
  */
+import { ERRORS, type ErrorCode } from '../errors.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Handshake, Scope, SocketApp, User } from '../consumer/index.js';
 import { getChannelLayer, type ChannelLayer } from '../layer/index.js';
@@ -94,10 +95,10 @@ export class WebsocketCommunicator {
     Promise.resolve()
       .then(() => this.#app(this.scope, handshake))
       .then(() => {
-        if (!handshake.settled) handshake.reject(403, 'FORBIDDEN', 'connection not accepted');
+        if (!handshake.settled) handshake.reject('FORBIDDEN', 'connection not accepted');
       })
       .catch(() => {
-        if (!handshake.settled) handshake.reject(500, 'INTERNAL', 'application failed');
+        if (!handshake.settled) handshake.reject('INTERNAL', 'application failed');
       });
     return this.#connected.next(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'the handshake');
   }
@@ -176,9 +177,9 @@ export class WebsocketCommunicator {
         this.#connected.push({ accepted: true, subprotocol });
         return this.#transport;
       },
-      reject: (status: number, code: string, message?: string) => {
+      reject: (code: ErrorCode, message?: string) => {
         settle();
-        this.#connected.push({ accepted: false, status, code, message });
+        this.#connected.push({ accepted: false, status: ERRORS[code].status, code, message });
       },
     };
   }

@@ -12,6 +12,8 @@ export type OutputEvent =
 
 export class MemoryTransport implements Transport {
   readonly bufferedAmount = 0;
+  /** Kept for the interface; a memory transport has no heartbeat. */
+  appPing: PreparedText | null = null;
   /** Nothing is ever unsent in memory. */
   readonly backlogged = false;
 

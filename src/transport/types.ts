@@ -23,6 +23,11 @@ export interface TransportHandlers {
 export interface Transport {
   /** Whether messages can still be sent. */
   readonly isOpen: boolean;
+  /**
+   * An application-level ping sent with each heartbeat (browsers cannot see protocol pings), or null for
+   * none. The `/inform/` consumer sets `{"type":"ping"}`.
+   */
+  appPing: PreparedText | null;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
   /**

@@ -5,7 +5,10 @@
  * - 23: a user's tabs on all three processes, three processes publishing at once: every tab sees one
  *   per-user sequence, each seq once, in order.
  * - kill -9 of one process while publishing: its clients (the real client, src/client) reconnect to the
- *   others and lose nothing that was acknowledged.
+ *   others and lose nothing that was acknowledged; held against the database rows: every acknowledged seq
+ *   is stored, the stored seqs have no gap or repeat and the unread counter equals the unread rows, and each
+ *   client emitted exactly the stored seqs up to the last it saw (nothing that was not stored, nothing
+ *   stored that it skipped, including notifications the killed process stored but never answered for).
  * - 26: a rolling deploy: a process taken out of the balancer and sent SIGTERM while publishing: its
  *   clients get 4001, it exits 0, and nothing acknowledged is lost.
  * - every process restarted at once: the clients come back spread over time (the client's full-jitter
@@ -20,6 +23,7 @@ import { apiCall, postgresSkipReason, framesUntil } from '../integration/notify/
 import { TestSocket } from '../../src/testing/index.js';
 import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
 import { startPool, type Pool } from './faults/pool.js';
+import { storedSeqs, storedUser } from './faults/inbox-db.js';
 import { waitUntil } from './helpers/child-server.js';
 import { PublishLoop, publishOnce, quantile, statusCounts } from './faults/publishing.js';
 import { tokenFor, type ServeChild } from './faults/serve.js';
@@ -108,6 +112,7 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
     const records = await loop.stop();
     record(loop);
     await expectExact(10_000);
+    await expectStored();
     t.diagnostic(
       `figure: kill -9: ${cut.length} of ${clients.length} clients were on the killed process; reconnected to the others after p50 ${secs(quantile(reopenMs, 0.5))}, max ${secs(quantile(reopenMs, 1))}; ` +
         `publishes ${JSON.stringify(statusCounts(records))} (0 = request cut by the crash); acknowledged ${loop.acked.length}, lost 0, duplicates 0`,
@@ -173,6 +178,26 @@ describe('a pool of three processes behind a load balancer', { skip, ...SUITE },
     assert.ok(spreadMs >= 1000, `reconnections spread over ${spreadMs.toFixed(0)} ms only`);
   });
 });
+
+/** The database rows against what was acknowledged and what every client emitted (see the module comment). */
+async function expectStored(): Promise<void> {
+  const problems: string[] = [];
+  for (const user of USERS) {
+    const stored = await storedUser(pool.databaseUrl, user);
+    const seqs = await storedSeqs(pool.databaseUrl, user);
+    if (stored.seqProblems !== 0 || stored.duplicateKeys !== 0) problems.push(`${user}: stored seqs ${seqs.join(',')}, ${stored.duplicateKeys} duplicate keys`);
+    if (stored.unreadCounter !== stored.unreadRows) problems.push(`${user}: unread counter ${stored.unreadCounter}, unread rows ${stored.unreadRows}`);
+    const lost = [...acked.get(user)!].filter((s) => !seqs.includes(s));
+    if (lost.length > 0) problems.push(`${user}: acknowledged seqs not stored: ${lost.join(',')}`);
+    for (const c of clients.filter((c) => c.user === user)) {
+      const last = c.seen.at(-1)?.seq ?? 0;
+      const seen = c.seen.map((n) => n.seq).join(',');
+      const want = seqs.filter((s) => s <= last).join(',');
+      if (seen !== want) problems.push(`${user}: a client emitted ${seen}; stored up to ${last}: ${want}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+}
 
 /** Open WebSocket connections of process `p` (its `/v1/stats`, asked directly, not through the balancer). */
 async function connectionsOf(p: ServeChild): Promise<number> {

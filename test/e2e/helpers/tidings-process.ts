@@ -107,7 +107,7 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
   checkBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'tidings-e2e-'));
   const apiKey = `e2e-${randomBytes(12).toString('hex')}`;
-  const env = childEnv({ TIDINGS_ENV: 'development', TIDINGS_API_KEY: apiKey, TIDINGS_JWT_SECRET: randomBytes(24).toString('hex') });
+  const env = childEnv({ TIDINGS_ENV: 'development', TIDINGS_DEMO: 'true', TIDINGS_API_KEY: apiKey, TIDINGS_JWT_SECRET: randomBytes(24).toString('hex') });
   const logs: string[] = [];
   const args = (port: number): string[] => [
     '--host', '127.0.0.1', '--port', String(port), '--database-url', `sqlite:${join(dir, 'inbox.db')}`, '--log-level', 'info',

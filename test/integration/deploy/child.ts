@@ -191,8 +191,8 @@ export function tokenFor(jwtSecret: string, user: string): Promise<string> {
 }
 
 /** Open a WebSocket (optionally from a given local address, e.g. 127.0.0.2) as a TestSocket. */
-export function openSocket(url: string, options: { headers?: Record<string, string>; localAddress?: string } = {}, timeoutMs = 5000): Promise<TestSocket> {
-  const ws = new WebSocket(url, { headers: options.headers ?? {}, handshakeTimeout: timeoutMs, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+export function openSocket(url: string, options: { headers?: Record<string, string>; localAddress?: string; protocols?: string[] } = {}, timeoutMs = 5000): Promise<TestSocket> {
+  const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {}, handshakeTimeout: timeoutMs, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
   const socket = new TestSocket(ws);
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(socket));

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { TidingsProcess, openSocket, publish, secrets, tempDir, tokenFor, unless, type LogEntry } from './child.js';
 import { startNginx, type Nginx } from './nginx.js';
 
@@ -45,6 +46,26 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
     assert.equal(frame.id, published.body.id);
     assert.deepEqual(frame.data, { article: 'through nginx' });
     socket.close();
+  });
+
+  it('tokens stay out of nginx\'s access log: the client\'s subprotocol works through nginx, and a ?token= is logged without its query', async () => {
+    const token = await tokenFor(keys.jwtSecret, 'nx-log');
+    const lines = (): number => ((existsSync(nginx.accessLog) ? readFileSync(nginx.accessLog, 'utf8') : '').match(/"GET \/inform\/ HTTP\/1\.1" 101/g) ?? []).length;
+    const before = lines();
+    const viaProtocol = await openSocket(`${nginx.url.replace('http', 'ws')}/inform/`, { protocols: ['tidings', `tidings.bearer.${token}`] });
+    assert.equal((await viaProtocol.nextOfType('hello')).user, 'nx-log');
+    viaProtocol.close();
+    await viaProtocol.closed();
+    const viaQuery = await openSocket(viaNginx(token));
+    await viaQuery.nextOfType('hello');
+    viaQuery.close();
+    await viaQuery.closed();
+    // nginx writes a WebSocket's line when the connection ends: wait for both.
+    const deadline = Date.now() + 5000;
+    while (lines() < before + 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const log = readFileSync(nginx.accessLog, 'utf8');
+    assert.equal(lines(), before + 2, log);
+    assert.ok(!log.includes(token) && !log.includes('token='), `the access log holds a token:\n${log}`);
   });
 
   it('Tidings logs the real client address, not nginx\'s, and a forged X-Forwarded-For through nginx does not change it', async () => {

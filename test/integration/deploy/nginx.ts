@@ -17,6 +17,10 @@ export interface NginxOptions {
   upstreamPort: number;
   /** Replaces the WebSocket location's `proxy_read_timeout 75s` (e.g. `12s`). */
   readTimeout?: string;
+  /** Listen on this port (chosen beforehand with `freePort`) instead of a fresh one. */
+  port?: number;
+  /** The site configuration to run instead of deploy/nginx/tidings.conf, given the listen port. */
+  siteConf?: (port: number) => string;
 }
 
 export interface Nginx {
@@ -25,6 +29,8 @@ export interface Nginx {
   readonly port: number;
   /** nginx's stderr (error log). */
   readonly output: OutputLog;
+  /** The shipped server block's access log (its own format: no query strings). */
+  readonly accessLog: string;
   stop(): Promise<void>;
 }
 
@@ -52,6 +58,8 @@ export function testSiteConf(port: number, options: NginxOptions): string {
   let conf = readFileSync(NGINX_CONF, 'utf8');
   conf = substitute(conf, /^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`, NGINX_CONF);
   conf = substitute(conf, /^(\s*)server 127\.0\.0\.1:8006;$/m, `$1server 127.0.0.1:${options.upstreamPort};`, NGINX_CONF);
+  // Relative to nginx's prefix (the test's directory): `Nginx.accessLog`.
+  conf = substitute(conf, /access_log \/var\/log\/nginx\/tidings\.access\.log /, 'access_log tidings.access.log ', NGINX_CONF);
   if (options.readTimeout) conf = substitute(conf, /proxy_read_timeout 75s;/, `proxy_read_timeout ${options.readTimeout};`, NGINX_CONF);
   return conf;
 }
@@ -77,8 +85,8 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const bin = findBinary('nginx');
   if (!bin) throw new Error('nginx is not installed (apt-get install -y nginx-light)');
   const dir = tempDir('nginx');
-  const port = await freePort();
-  writeFileSync(join(dir.path, 'tidings.conf'), testSiteConf(port, options));
+  const port = options.port ?? (await freePort());
+  writeFileSync(join(dir.path, 'tidings.conf'), options.siteConf ? options.siteConf(port) : testSiteConf(port, options));
   writeFileSync(join(dir.path, 'nginx.conf'), mainConf(dir.path));
   const child: ChildProcess = spawn(
     bin,
@@ -106,6 +114,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     url: `http://127.0.0.1:${port}`,
     port,
     output,
+    accessLog: join(dir.path, 'tidings.access.log'),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await within(exited, 10_000, 'nginx stop').catch(() => child.kill('SIGKILL'));

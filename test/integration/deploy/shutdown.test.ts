@@ -130,7 +130,7 @@ describe('graceful shutdown of a real process', () => {
       if (res?.status === 503) readyz = { status: res.status, body: (await res.json()) as { checks?: Record<string, boolean> } };
     }
     assert.ok(readyz, '/readyz never answered 503 during the drain');
-    assert.equal(readyz.body.checks?.draining, false);
+    assert.equal(readyz.body.checks?.accepting, false);
     await assert.rejects(openSocket(wsBase + (await tokenFor(keys.jwtSecret, 'sd-late'))), (err: Error & { status?: number }) => err.status === 503);
 
     const closes = await Promise.all(clients.map((c) => c.closed(5000)));

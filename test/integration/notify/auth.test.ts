@@ -29,10 +29,10 @@ function hs256(claims: { sub?: string; exp?: number; aud?: string; iss?: string 
 /** How a connection was refused: closed with `code` and `reason` before any frame, or an HTTP `status`. */
 type Refusal = { close: number; reason: string } | { status: number };
 
-async function refusal(url: string, headers: Record<string, string> = {}): Promise<Refusal> {
+async function refusal(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<Refusal> {
   let socket: TestSocket;
   try {
-    socket = await TestSocket.open(url, { headers });
+    socket = await TestSocket.open(url, { headers, protocols });
   } catch (err) {
     return { status: (err as Error & { status?: number }).status ?? 0 };
   }
@@ -54,6 +54,12 @@ const inform = (query: string) => srv.wsUrl(`/inform/?${query}`);
 describe('tokens refused: closed with 4501 before any frame', () => {
   it('no token', async () => {
     assert.deepEqual(await refusal(srv.wsUrl('/inform/')), UNAUTHORIZED);
+  });
+
+  it('routing comes first: an unknown path is refused with 404 before the upgrade, with or without a token', async () => {
+    assert.deepEqual(await refusal(srv.wsUrl('/nowhere/')), { status: 404 });
+    assert.deepEqual(await refusal(srv.wsUrl(`/nowhere/?token=${await srv.tidings.token('alice')}`)), { status: 404 });
+    assert.deepEqual(await refusal(srv.wsUrl('//x/inform/')), { status: 404 });
   });
 
   it('a token signed with another secret, or garbage', async () => {
@@ -132,6 +138,20 @@ describe('audience and issuer, when configured', () => {
       const token = await hs256({ sub: 'alice', exp, ...claims });
       assert.deepEqual(await refusal(strict.wsUrl(`/inform/?token=${token}`)), UNAUTHORIZED, JSON.stringify(claims));
     }
+  });
+});
+
+describe('the token as a subprotocol (out of URLs and access logs)', () => {
+  it('tidings + tidings.bearer.<token>: accepted, the server selects "tidings", the user is the token\'s', async () => {
+    const token = await srv.tidings.token('alice');
+    const socket = await TestSocket.open(srv.wsUrl('/inform/'), { protocols: ['tidings', `tidings.bearer.${token}`] });
+    assert.equal(socket.ws.protocol, 'tidings');
+    assert.equal((await socket.nextFrame()).user, 'alice');
+    socket.close();
+  });
+
+  it('a bad token in the subprotocol is refused like any other (4501)', async () => {
+    assert.deepEqual(await refusal(srv.wsUrl('/inform/'), {}, ['tidings', 'tidings.bearer.not-a-jwt']), UNAUTHORIZED);
   });
 });
 

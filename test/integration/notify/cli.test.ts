@@ -57,6 +57,16 @@ describe('tidings CLI', { concurrency: true }, () => {
     assert.deepEqual(items.map((i) => [i.userId, i.created]), [['carol', false], ['dave', false]]);
   });
 
+  it('`tidings serve --help` exits 0 listing every flag with its variable; `send --help` names TIDINGS_SERVER_URL', async () => {
+    const serve = await runCli(['serve', '--help']);
+    assert.equal(serve.code, 0, serve.stderr);
+    assert.match(serve.stdout, /--max-buffered-bytes {2}TIDINGS_MAX_BUFFERED_BYTES \(default 1048576\)/);
+    assert.match(serve.stdout, /--jwt-clock-tolerance {2}TIDINGS_JWT_CLOCK_TOLERANCE/);
+    const send = await runCli(['send', '--help']);
+    assert.equal(send.code, 0, send.stderr);
+    assert.match(send.stdout, /TIDINGS_SERVER_URL/);
+  });
+
   it('bad --data exits 2 with a clear message, and nothing is sent', async () => {
     for (const data of ['{not json', '[1,2]']) {
       const r = await runCli(['send', '--to', 'erin', '--kind', 'reply', '--data', data, '--server', server.url]);

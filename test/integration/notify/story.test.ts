@@ -25,6 +25,14 @@ async function inboxCounts(user: string): Promise<{ count: number; rows: number 
   return { count: counts.unread, rows: page.items.length };
 }
 
+/** The ids of the user's unread rows, sorted. */
+async function unreadIds(user: string): Promise<string[]> {
+  const list = await srv.api(`/v1/users/${encodeURIComponent(user)}/notifications?unread=1&limit=100`);
+  const page = (await list.json()) as { items: { id: string }[]; nextBefore: number | null };
+  assert.equal(page.nextBefore, null, 'fewer than 100 unread rows expected');
+  return page.items.map((n) => n.id).sort();
+}
+
 async function expectExact(user: string, expected: number): Promise<void> {
   assert.deepEqual(await inboxCounts(user), { count: expected, rows: expected });
 }
@@ -149,35 +157,59 @@ describe('the story: alice, two tabs, bob replies', () => {
     await expectExact('alice', 0);
   });
 
-  it('under concurrent publishes and reads, every tab ends showing exactly the unread rows', async () => {
-    const before = (await inboxCounts('alice')).count;
+  it('under concurrent publishes and reads of stored ids, every tab ends showing exactly the unread rows', async () => {
+    const before = await unreadIds('alice');
+    // bob holds unread rows of his own, which no read of alice may change.
+    await srv.tidings.notify({ to: 'bob', kind: 'follow', data: {} });
+    const bobBefore = await inboxCounts('bob');
+    assert.ok(bobBefore.rows > 0 && bobBefore.count === bobBefore.rows, `bob: ${JSON.stringify(bobBefore)}`);
     const token = await srv.tidings.token('alice');
-    const published: string[] = [];
+    // Each read names ids whose publish has completed (they are stored), while later publishes still run.
+    const pubs: Promise<string>[] = [];
+    const marked = new Set<string>();
     const ops: Promise<unknown>[] = [];
+    const afterStored = (n: number, read: (ids: string[]) => Promise<unknown>) => {
+      const stored = Promise.all(pubs.slice(-n));
+      ops.push(stored.then(async (ids) => {
+        await read(ids);
+        for (const id of ids) marked.add(id);
+      }));
+    };
+    const meRead = (ids: string[]) =>
+      fetch(`${srv.url}/v1/me/read`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: ids.concat('none') }) }).then((r) => assert.equal(r.status, 200));
+    let frameReads = 0;
     for (let i = 0; i < 60; i++) {
-      ops.push(srv.tidings.notify({ to: 'alice', kind: 'burst', data: { i } }).then(([p]) => published.push(p!.notification.id)));
-      if (i % 7 === 3) ops.push(srv.tidings.markRead('alice', published.slice(-3)));
-      if (i % 13 === 5) ops.push(srv.tidings.markAllRead('alice'));
-      if (i % 11 === 4) {
-        ops.push(
-          fetch(`${srv.url}/v1/me/read`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: published.slice(-2).concat('none') }) }),
-        );
+      pubs.push(srv.tidings.notify({ to: 'alice', kind: 'burst', data: { i } }).then(([p]) => p!.notification.id));
+      if (i % 7 === 3) afterStored(3, (ids) => srv.tidings.markRead('alice', ids));
+      if (i % 11 === 4) afterStored(2, meRead);
+      if (i % 9 === 2) {
+        frameReads++;
+        afterStored(1, async (ids) => tab1.send({ type: 'read', ids: ids.concat('none') }));
       }
-      if (i % 9 === 2) tab1.send({ type: 'read', ids: published.slice(-1).concat('none') });
     }
+    const published = await Promise.all(pubs);
     await Promise.all(ops);
-    // Frames are handled one at a time, each read after its push: the pong says tab1's reads are done.
+    // Frames are handled one at a time in order: the pong says tab1's read frames are done.
     tab1.send({ type: 'ping' });
     const early = await framesUntil(tab1, (f) => f.type === 'pong');
     const done = await marker('after-burst');
-    const expected = await inboxCounts('alice');
-    assert.equal(expected.count, expected.rows);
+    assert.ok(marked.size >= 20 && frameReads > 0, `reads named ${marked.size} stored ids`);
+    // Exactly the published rows that no read named are unread: the reads changed rows, and only theirs.
+    const expected = [...before, ...published.filter((id) => !marked.has(id))].sort();
+    assert.deepEqual(await unreadIds('alice'), expected);
+    await expectExact('alice', expected.length);
     for (const tab of [tab1, tab2]) {
       const frames = [...(tab === tab1 ? early : []), ...(await framesUntil(tab, done))];
       const seqs = frames.filter((f) => f.type === 'notification').map((f) => f.seq as number);
       assert.deepEqual(seqs, Array.from({ length: 60 }, (_, i) => seqs[0]! + i), 'every notification once, in order');
-      assert.equal(shownCount(frames, before), expected.count, 'the count shown equals the unread rows');
+      assert.equal(shownCount(frames, before.length), expected.length, 'the count shown after the partial reads equals the unread rows');
     }
+    // Then read_all: every tab shows 0, no row of alice is unread, and no other user's row changed.
+    tab2.send({ type: 'read_all' });
+    for (const tab of [tab1, tab2]) assert.deepEqual(await tab.nextOfType('unread'), { type: 'unread', count: 0 });
+    assert.deepEqual(await unreadIds('alice'), []);
+    await expectExact('alice', 0);
+    assert.deepEqual(await inboxCounts('bob'), bobBefore);
   });
 });
 

@@ -45,11 +45,15 @@ before(async () => {
 });
 after(() => srv.close());
 
-/** Send `texts` to the room, each from its own timer callback, all due in the same timers phase. */
+/**
+ * Send `texts` to the room, each from its own callback, all in the same turn of the loop: immediates queued
+ * together run in one check phase (timers of 0 ms could straddle a millisecond on a loaded machine and land
+ * in two turns).
+ */
 function sayFromSeparateCallbacks(texts: readonly string[], close?: number): void {
   texts.forEach((text, i) => {
     const last = i === texts.length - 1;
-    setTimeout(() => void srv.layer.groupSend('room', { type: 'say', text: JSON.stringify({ n: text }), ...(last && close !== undefined ? { close } : {}) }), 0);
+    setImmediate(() => void srv.layer.groupSend('room', { type: 'say', text: JSON.stringify({ n: text }), ...(last && close !== undefined ? { close } : {}) }));
   });
 }
 

@@ -29,7 +29,7 @@ export interface ClientRecord {
 }
 
 /** `ws` with the close codes recorded (the client only reports states). */
-function recordingWebSocket(codes: number[]): typeof WebSocket {
+export function recordingWebSocket(codes: number[]): typeof WebSocket {
   return class extends WebSocket {
     constructor(url: string) {
       super(url);

@@ -55,3 +55,23 @@ export async function storedUser(url: string, user: string): Promise<StoredUser>
   }
   return out as unknown as StoredUser;
 }
+
+/** The seqs of `user`'s stored notifications, ascending, in the database at `url` (as {@link storedUser}). */
+export async function storedSeqs(url: string, user: string): Promise<number[]> {
+  const sql = 'SELECT seq FROM inbox_notifications WHERE user_id = $1 ORDER BY seq';
+  if (url.startsWith('sqlite:')) {
+    const db = new Database(url.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare(sql.replace('$1', '?')).all(user) as Array<{ seq: number }>).map((r) => Number(r.seq));
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ seq: string }>(sql, [user])).rows.map((r) => Number(r.seq));
+  } finally {
+    await client.end();
+  }
+}

@@ -23,6 +23,8 @@ export interface PoolOptions {
   database: 'postgres' | 'sqlite';
   /** More flags for every process. */
   args?: readonly string[];
+  /** The database URL the processes use, given the pool's (e.g. through a delaying proxy). */
+  databaseUrlFor?: (url: string) => Promise<string>;
 }
 
 export interface Pool {
@@ -62,6 +64,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
       });
     }
     const databaseUrl = await database(options.database, cleanups);
+    const procDatabaseUrl = options.databaseUrlFor ? await options.databaseUrlFor(databaseUrl) : databaseUrl;
     const proxies: TcpProxy[] = [];
     if (options.redisProxies && redis) {
       for (let i = 0; i < options.size; i++) proxies.push(await startTcpProxy([redis.port]));
@@ -70,7 +73,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
     const argsFor = (i: number) => [
       '--redis-url', proxies[i] ? `redis://127.0.0.1:${proxies[i].port}` : redisUrl,
       '--layer-prefix', prefix,
-      '--database-url', databaseUrl,
+      '--database-url', procDatabaseUrl,
       '--max-connections-per-user', '1000',
       ...(options.args ?? []),
     ];

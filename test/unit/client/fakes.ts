@@ -15,6 +15,7 @@ import type {
 /** A socket whose server side the test drives. */
 export interface FakeSocket extends WebSocketLike {
   readonly url: URL;
+  readonly protocols: string[];
   /** Frames the client sent, parsed. */
   readonly sent: Record<string, unknown>[];
   /** The code the client closed with, if it did. */
@@ -40,6 +41,8 @@ export function createFakes(): Fakes {
   const sockets: FakeSocket[] = [];
   class FakeWebSocket implements FakeSocket {
     readonly url: URL;
+    /** The subprotocols offered (where the client puts its token by default). */
+    readonly protocols: string[];
     readonly sent: Record<string, unknown>[] = [];
     readyState = 0;
     closedWith: number | undefined;
@@ -47,8 +50,9 @@ export function createFakes(): Fakes {
     onmessage: Handler<{ data: unknown }> | null = null;
     onclose: Handler<{ code: number; reason: string }> | null = null;
     onerror: Handler<unknown> | null = null;
-    constructor(url: string) {
+    constructor(url: string, protocols?: string | string[]) {
       this.url = new URL(url);
+      this.protocols = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols;
       sockets.push(this);
     }
     send(data: string): void {

@@ -95,14 +95,16 @@ test('4001 (a drain, or every process restarting): the first delay is drawn from
 test('4501: one more getToken(), then state unauthorized and no retry loop', async (t) => {
   t.mock.timers.enable(TIMERS);
   const h = await startClient(t);
-  assert.equal(h.last().url.searchParams.get('token'), 'tok1');
+  // The token travels as a subprotocol, never in the URL (which proxies and servers log).
+  assert.deepEqual(h.last().protocols, ['tidings', 'tidings.bearer.tok1']);
+  assert.equal(h.last().url.searchParams.get('token'), null);
   h.last().serverClose(CloseCode.UNAUTHORIZED);
   assert.equal(h.client.state, 'offline');
   t.mock.timers.tick(1000);
   await flush();
   assert.equal(h.sockets.length, 2);
   assert.equal(h.tokenCalls(), 2);
-  assert.equal(h.last().url.searchParams.get('token'), 'tok2');
+  assert.deepEqual(h.last().protocols, ['tidings', 'tidings.bearer.tok2']);
 
   h.last().serverClose(CloseCode.UNAUTHORIZED);
   t.mock.timers.tick(10 * 60_000);

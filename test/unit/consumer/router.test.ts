@@ -42,6 +42,16 @@ describe('originValidator', () => {
     assert.equal(isOriginAllowed('null', 'a.test', []), false);
   });
 
+  it('boundaries: a look-alike domain, the bare domain of a wildcard, the same host on another port', () => {
+    assert.equal(isOriginAllowed('https://evilexample.com', 'x', ['https://*.example.com']), false);
+    assert.equal(isOriginAllowed('https://example.com', 'x', ['https://*.example.com']), false);
+    assert.equal(isOriginAllowed('https://a.b.example.com', 'x', ['https://*.example.com']), true);
+    assert.equal(isOriginAllowed('https://example.com', 'x', ['https://example.com']), true);
+    assert.equal(isOriginAllowed('https://example.com:8443', 'x', ['https://example.com']), false);
+    assert.equal(isOriginAllowed('http://a.test:9000', 'a.test:8006', []), false);
+    assert.equal(isOriginAllowed('http://a.test', 'a.test:8006', []), false);
+  });
+
   it('matches exact origins, host wildcards and *', () => {
     assert.equal(isOriginAllowed('https://app.example.com', 'x', ['https://app.example.com']), true);
     assert.equal(isOriginAllowed('http://app.example.com', 'x', ['https://app.example.com']), false);

@@ -81,3 +81,24 @@ describe('apiKeyMatches', () => {
     for (const given of [undefined, '', 'key-12', 'key-1234', 'KEY-123', 'x'.repeat(10_000)]) assert.equal(apiKeyMatches(given, 'key-123'), false, String(given).slice(0, 20));
   });
 });
+
+describe('clock tolerance (the token signer and this server may disagree by a few seconds)', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const signed = (claims: { nbf?: number; exp: number }) => {
+    let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(claims.exp);
+    if (claims.nbf !== undefined) jwt = jwt.setNotBefore(claims.nbf);
+    return jwt.sign(key);
+  };
+
+  it('a token whose nbf is 2 s ahead is accepted by default (5 s), refused with 0', async () => {
+    const token = await signed({ nbf: now() + 2, exp: inAMinute() });
+    assert.equal((await createTokenVerifier({ secret: SECRET }).verify(token)).id, 'alice');
+    assert.equal(await refusedWith(createTokenVerifier({ secret: SECRET, clockTolerance: 0 }).verify(token)), 'UNAUTHORIZED');
+  });
+
+  it('a token that expired 2 s ago is accepted within the tolerance, refused (TOKEN_EXPIRED) beyond it', async () => {
+    const token = await signed({ exp: now() - 2 });
+    assert.equal((await createTokenVerifier({ secret: SECRET, clockTolerance: 5 }).verify(token)).id, 'alice');
+    assert.equal(await refusedWith(createTokenVerifier({ secret: SECRET, clockTolerance: 0 }).verify(token)), 'TOKEN_EXPIRED');
+  });
+});

@@ -5,7 +5,7 @@
  * come back, or the server printed a listener warning or logged an error.
  */
 import { parseArgs } from 'node:util';
-import { runSoak } from '../test/reliability/faults/soak.js';
+import { runSoak } from './faults/soak.js';
 
 /** `90s`, `10m`, `1h` or plain milliseconds. */
 function duration(text: string, flag: string): number {
@@ -37,10 +37,11 @@ const failures = [
   ...(r.heapGrowthPct > 10 ? [`heap after GC grew ${r.heapGrowthPct.toFixed(1)} % (limit 10 %)`] : []),
   ...(r.fdsAfter > r.fdsBefore ? [`file descriptors ${r.fdsBefore} -> ${r.fdsAfter}`] : []),
   ...(r.listenerWarnings.length > 0 ? [`${r.listenerWarnings.length} listener warnings`] : []),
+  ...(r.delivery.length > 0 ? [`${r.delivery.length} sockets did not receive what they should:\n${r.delivery.slice(0, 5).join('\n')}`] : []),
   ...(r.problems.length > 0 ? [`${r.problems.length} errors or warnings logged:\n${r.problems.slice(0, 5).join('\n')}`] : []),
 ];
 process.stdout.write(
-  `soak: ${r.waves} waves, ${r.opened} sockets opened, ${r.notifications} notifications, ${r.frames} frames; ` +
+  `soak: ${r.waves} waves, ${r.opened} sockets opened, ${r.notifications} notifications, ${r.broadcasts} broadcasts, ${r.frames} frames; ` +
     `heap ${mib(r.heapBefore)} -> ${mib(r.heapAfter)} (${r.heapGrowthPct.toFixed(1)} %), fds ${r.fdsBefore} -> ${r.fdsAfter}, ` +
     `RSS ${mib(r.rssBefore)} -> ${mib(r.rssAfter)}, listener warnings ${r.listenerWarnings.length}\n`,
 );

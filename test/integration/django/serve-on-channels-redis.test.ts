@@ -1,0 +1,60 @@
+/**
+ * `tidings serve` (the notification service) on the channels_redis layer: two processes sharing a Redis
+ * through `--layer channels-redis` and one PostgreSQL database. A notification published on one reaches the
+ * user's tab on the other, once, in order, with the unread count; a broadcast reaches both. This is step 6
+ * of docs/migrating-from-channels.md run while Django still shares the Redis.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { signToken } from '../../../src/notify/index.js';
+import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
+import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
+import { apiCall, framesUntil, freshPostgresDatabase, postgresSkipReason, startServe, type ServeProcess } from '../notify/env.js';
+
+const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
+
+describe('tidings serve on --layer channels-redis: two processes', { skip }, () => {
+  const prefix = uniquePrefix();
+  let db: { url: string; drop(): Promise<void> };
+  let a: ServeProcess;
+  let b: ServeProcess;
+  const open: TestSocket[] = [];
+
+  before(async () => {
+    db = await freshPostgresDatabase();
+    const args = ['--layer', 'channels-redis', '--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
+    [a, b] = await Promise.all([startServe(args), startServe(args)]);
+  });
+  after(async () => {
+    for (const s of open) s.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.drop();
+    const redis = rawClient();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  async function connect(server: ServeProcess, user: string): Promise<TestSocket> {
+    const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
+    const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
+    open.push(socket);
+    assert.equal((await socket.nextFrame()).type, 'hello');
+    return socket;
+  }
+
+  it('notifications published on one process reach the tab on the other, in order; broadcasts reach both', async () => {
+    const [onA, onB] = await Promise.all([connect(a, 'alice'), connect(b, 'alice')]);
+    for (let i = 0; i < 5; i++) assert.equal((await apiCall(a.url, '/v1/notifications', { to: 'alice', kind: 'reply', data: { i } })).status, 201);
+    for (const tab of [onA, onB]) {
+      const frames = await framesUntil(tab, (f) => f.type === 'notification' && f.seq === 5, 10_000);
+      assert.deepEqual(frames.filter((f) => f.type === 'notification').map((f) => f.seq), [1, 2, 3, 4, 5]);
+    }
+    assert.equal((await apiCall(b.url, '/v1/broadcasts', { kind: 'announcement', data: { text: 'hi' } })).status, 202);
+    for (const tab of [onA, onB]) assert.equal((await framesUntil(tab, (f) => f.type === 'broadcast', 10_000)).at(-1)!.kind, 'announcement');
+    const inspector = rawClient();
+    const groups = await inspector.keys(`${prefix}:group:*`);
+    inspector.disconnect();
+    assert.ok(groups.length >= 2, `memberships live in channels_redis' group sets (${groups.join(', ')})`);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Sockets served by daphne and by Tidings (`npm run example:inform`), side by side on one channels_redis
+ * Redis: the blog post's `send_inform()` (a Django management command, `async_to_sync(group_send)`) reaches
+ * both, and so does Tidings' own `sendInform` (the example's POST /comment). A rolling move's mixed fleet.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSocket } from '../deploy/child.js';
+import { REDIS_URL, redisSkipReason, rawClient, uniquePrefix } from '../layer/redis-env.js';
+import { Daphne, djangoSkipReason, InformExample, manageSendInform } from './django-env.js';
+import type { TestSocket } from '../../../src/testing/index.js';
+
+const skip = (await redisSkipReason()) ?? djangoSkipReason();
+
+const FROM_DJANGO = { func: 'comment', username: 'alice', article: 'Channels 评论', head_image: '/static/alice.png', trigger_username: 'bob' };
+const FROM_TIDINGS = { func: 'comment', username: 'alice', article: 'Channels in TypeScript', head_image: '/static/alice.png', trigger_username: 'bob' };
+
+for (const backend of ['core', 'pubsub'] as const) {
+  describe(`daphne and Tidings side by side on channels_redis (${backend})`, { skip }, () => {
+    const prefix = uniquePrefix();
+    const djangoLayer = { redisUrl: REDIS_URL, prefix, backend };
+    let daphne: Daphne;
+    let tidings: InformExample;
+    const sockets: TestSocket[] = [];
+    before(async () => {
+      [daphne, tidings] = await Promise.all([
+        Daphne.start(djangoLayer),
+        InformExample.start({
+          TIDINGS_LAYER: backend === 'core' ? 'channels-redis' : 'channels-redis-pubsub',
+          TIDINGS_REDIS_URL: REDIS_URL,
+          TIDINGS_LAYER_PREFIX: prefix,
+        }),
+      ]);
+    });
+    after(async () => {
+      for (const s of sockets) s.close();
+      await Promise.all([daphne?.stop(), tidings?.stop()]);
+      const redis = rawClient();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    async function connect(url: string): Promise<TestSocket> {
+      const socket = await openSocket(`${url.replace('http', 'ws')}/inform/`);
+      sockets.push(socket);
+      return socket;
+    }
+
+    it("Django's send_inform() reaches sockets served by Tidings and by daphne", async () => {
+      const onTidings = [await connect(tidings.url), await connect(tidings.url)];
+      const onDaphne = await connect(daphne.url);
+      await manageSendInform(djangoLayer, ['comment', 'alice', 'Channels 评论', '/static/alice.png', 'bob']);
+      for (const s of [...onTidings, onDaphne]) assert.deepEqual(await s.nextFrame(10_000), FROM_DJANGO);
+    });
+
+    it("Tidings' groupSend (the example's POST /comment) reaches a consumer served by daphne", async () => {
+      const onDaphne = await connect(daphne.url);
+      const onTidings = await connect(tidings.url);
+      const res = await fetch(`${tidings.url}/comment`, { method: 'POST' });
+      assert.equal(res.status, 202);
+      assert.deepEqual(await onDaphne.nextFrame(10_000), FROM_TIDINGS);
+      assert.deepEqual(await onTidings.nextFrame(10_000), FROM_TIDINGS);
+    });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The channels_redis layers under faults, each test against its own PRIVATE redis-server (started as a child,
+ * stopped by pid; the shared Redis is never touched).
+ */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { TidingsError } from '../../../src/errors.js';
+import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer, type LayerState } from '../../../src/layer/index.js';
+import { collect, within } from '../../contract/layer-helpers.js';
+import { freePort, PrivateRedis, rawClient, redisServerSkipReason } from './redis-env.js';
+
+const skip = redisServerSkipReason();
+
+/** Resolves when `layer` has passed through each of `states`, in order (counted from now). */
+function statesSeen(layer: ChannelLayer, states: LayerState[]): Promise<void> {
+  return new Promise((resolve) => {
+    let i = 0;
+    const off = layer.onStateChange!((state) => {
+      if (state === states[i]) i++;
+      if (i < states.length) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+const isUnavailable = (err: unknown) => err instanceof TidingsError && err.code === 'LAYER_UNAVAILABLE';
+
+for (const [name, make] of [
+  ['channels-redis', createChannelsRedisLayer],
+  ['channels-redis-pubsub', createChannelsRedisPubSubLayer],
+] as const) {
+  describe(`${name} layer faults`, { skip }, () => {
+    async function setup(t: TestContext) {
+      const redis = new PrivateRedis(await freePort());
+      await redis.start();
+      t.after(() => redis.stop());
+      const [a, b] = [await make({ url: redis.url }), await make({ url: redis.url })];
+      t.after(() => Promise.all([a.close(), b.close()]));
+      return { redis, a, b };
+    }
+
+    it('a Redis restart: degraded, sends fail fast, then ready; groups and channels work again', async (t) => {
+      const { redis, a, b } = await setup(t);
+      const [ca, cb] = [a.newChannel(), b.newChannel()];
+      const [ia, ib] = [collect(a, ca), collect(b, cb)];
+      await a.groupAdd('g', ca);
+      await b.groupAdd('g', cb);
+      const degraded = Promise.all([statesSeen(a, ['degraded']), statesSeen(b, ['degraded'])]);
+      const recovered = Promise.all([statesSeen(a, ['degraded', 'ready']), statesSeen(b, ['degraded', 'ready'])]);
+      await redis.stop();
+      await within('degraded state', degraded, 3000);
+      const started = Date.now();
+      await assert.rejects(a.groupSend('g', { type: 'x' }), isUnavailable);
+      await assert.rejects(a.send(cb, { type: 'x' }), isUnavailable);
+      assert.ok(Date.now() - started < 1000, 'failed fast');
+      assert.equal((await ia.next()).type, 'x', "the sender's own member still receives");
+
+      await redis.start(); // empty: memberships must come back from the processes that hold them
+      await within('recovery to ready', recovered, 6000);
+      await a.groupSend('g', { type: 'after-restart' });
+      assert.equal((await ib.next(6000)).type, 'after-restart', 'the remote member got nothing during the outage');
+      assert.equal((await ia.next(6000)).type, 'after-restart');
+      await b.send(ca, { type: 'direct' });
+      assert.equal((await ia.next(6000)).type, 'direct');
+      if (name === 'channels-redis') {
+        const inspector = rawClient(redis.url);
+        t.after(() => inspector.disconnect());
+        assert.equal(await inspector.zcard('asgi:group:g'), 2, 'both memberships restored');
+      }
+    });
+  });
+}
