@@ -53,16 +53,18 @@ button:focus-visible, .entry:focus-visible { outline: 2px solid var(--_accent); 
   animation: pop .14s ease-out;
 }
 .panel[hidden] { display: none; }
-.head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
+.head { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
 h2 { margin: 0; font-size: 15px; font-weight: 650; }
 .all { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
 .all:hover { background: var(--_hover); }
 .all:disabled { color: var(--_muted); cursor: default; background: none; }
 .all svg, .mark svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
-.status { margin: 0; padding: 10px 16px; font-size: 13px; color: var(--_muted); border-bottom: 1px solid var(--_border); }
+.status { flex: none; margin: 0; padding: 10px 16px; font-size: 13px; color: var(--_muted); border-bottom: 1px solid var(--_border); }
 .status[hidden] { display: none; }
 .status.warn { color: #92400e; background: #fffbeb; }
-.scroller { overflow-y: auto; overscroll-behavior: contain; }
+.body { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; }
+/* Only the list scrolls: the head (title, actions) and the status line stay in place. */
+.scroller { flex: 1 1 auto; min-height: 0; overflow-y: auto; overscroll-behavior: contain; }
 ul { list-style: none; margin: 0; padding: 0; }
 .item { position: relative; display: flex; align-items: flex-start; border-bottom: 1px solid var(--_border); }
 .item:last-child { border-bottom: 0; }
