@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
 import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route } from './consumer/index.js';
-import { apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
+import { apiRoutes, bundleRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, withCors, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
 import { silentLogger, type Logger } from './log/index.js';
@@ -171,12 +171,13 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     ...ops,
     ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt) }),
     ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName }),
+    ...bundleRoutes(),
     ...(config.demo ? demoRoutes({ publisher, verifier, jwtSecret: config.jwtSecret, cookieName: config.cookieName }) : []),
     ...(options.httpRoutes ?? []),
     ...(config.demo ? staticRoutes() : []),
   ];
   const clientAddress = clientAddressResolver({ enabled: config.proxyHeaders, trusted: config.trustedProxies });
-  const http = createHttpHandler(routes, { log: log.child({ module: 'http' }), metrics, maxBodyBytes: config.maxBodyBytes, clientAddress });
+  const http = withCors(createHttpHandler(routes, { log: log.child({ module: 'http' }), metrics, maxBodyBytes: config.maxBodyBytes, clientAddress }), { allowedOrigins: config.allowedOrigins });
   server = createServer({ websocket, http, layer, logger: log.child({ module: 'server' }), metrics, settings: config });
   const opsServer: OpsServer | null =
     config.metricsPort === undefined
