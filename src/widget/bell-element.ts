@@ -3,36 +3,27 @@
  * `/inform/`), `http-url` (API base, default the origin of `src`), `token-url` (POST endpoint answering
  * `{"token": "…"}` or the token as text; 401/403 mean "no token"), `page-size` (default 20). Property
  * `getToken` (a function) takes precedence over `token-url`. Reflects `count` (unread) and `state`.
+ * Properties `strings` (wording and translations, see {@link BellStrings}), `render` (a hook describing an
+ * item: text, detail, link) and `hrefs` (per-kind link templates such as `"/posts/{post_id}"`). Words and
+ * dates follow the `lang` of the bell or its nearest ancestor.
  *
  * Events (bubbling, composed): `tidings-announce` (detail: Announcement, in one tab only),
  * `tidings-select` (detail: the clicked item), `tidings-state` (detail: state), `tidings-error`
  * (detail: TidingsClientError).
  */
 import { createTidingsClient, type GetToken, type TidingsClient, type TidingsState } from '../client/index.js';
-import { describeNotification } from './describe.js';
+import { describeNotification, hrefOf, type Description } from './describe.js';
 import { NotificationListView, type ListItem } from './list-view.js';
 import { buildShadow, type BellParts } from './shadow.js';
+import { isTrouble, situationOf, stateWord, statusText, type Situation } from './status.js';
+import { stringsFor, type BellStrings } from './strings.js';
+import { tokenFrom } from './token-url.js';
 
-const STATUS_TEXT: Partial<Record<TidingsState, string>> = {
-  connecting: 'Connecting…',
-  offline: "You're offline. Reconnecting…",
-  unauthorized: 'Sign in to see your notifications.',
-  closed: 'Notifications are unavailable right now.',
-};
-
-/** A token getter for the `token-url` attribute. */
-function tokenFrom(url: string): GetToken {
-  return async () => {
-    const response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } });
-    if (response.status === 401 || response.status === 403) return null;
-    if (!response.ok) throw new Error(`token-url answered ${response.status}`);
-    if ((response.headers.get('content-type') ?? '').includes('json')) {
-      const body = (await response.json()) as { token?: unknown } | null;
-      return typeof body?.token === 'string' ? body.token : null;
-    }
-    return (await response.text()).trim() || null;
-  };
-}
+/**
+ * Describes an item its own way (custom kinds, richer text). Return what to change ({@link Description}
+ * fields; text only, never HTML) or undefined for the built-in description.
+ */
+export type RenderHook = (item: ListItem, builtIn: Description, strings: BellStrings) => Partial<Description> | undefined;
 
 /** The `<tidings-bell>` custom element. */
 export class TidingsBellElement extends HTMLElement {
@@ -42,6 +33,15 @@ export class TidingsBellElement extends HTMLElement {
   private tidings: TidingsClient | undefined;
   private view: NotificationListView | undefined;
   private restartQueued = false;
+  private overrides: Partial<BellStrings> = {};
+  private renderHook: RenderHook | undefined;
+  private hrefTemplates: Readonly<Record<string, string>> = {};
+  /** The last client error code since the connection was last open (tells a server error from a lost link). */
+  private lastError: string | undefined;
+  private everOpen = false;
+  private situation: Situation = 'connecting';
+  /** A message about the user's last action (a failed mark-read), shown until the next action. */
+  private notice = '';
   private readonly onOutside = (event: Event): void => {
     if (this.open && !event.composedPath().includes(this)) this.hide(false);
   };
@@ -57,7 +57,7 @@ export class TidingsBellElement extends HTMLElement {
     this.parts = buildShadow(this.attachShadow({ mode: 'open' }));
     const { button, markAll, panel } = this.parts;
     button.addEventListener('click', () => (this.open ? this.hide(true) : this.show()));
-    markAll.addEventListener('click', () => void this.tidings?.markAllRead().catch((err: unknown) => this.failed(err)));
+    markAll.addEventListener('click', () => this.markAll());
     panel.addEventListener('keydown', (event) => this.onKey(event));
     button.addEventListener('keydown', (event) => this.onKey(event));
     this.shadowRoot?.addEventListener('focusout', (event) => {
@@ -80,6 +80,33 @@ export class TidingsBellElement extends HTMLElement {
     this.restart();
   }
 
+  /** Wording overrides on top of the built-in table of the page's language (English, German). */
+  get strings(): BellStrings {
+    return stringsFor(this.pageLang(), this.overrides);
+  }
+  set strings(value: Partial<BellStrings>) {
+    this.overrides = value ?? {};
+    this.restart();
+  }
+
+  /** See {@link RenderHook}. */
+  get render(): RenderHook | undefined {
+    return this.renderHook;
+  }
+  set render(fn: RenderHook | undefined) {
+    this.renderHook = fn;
+    this.restart();
+  }
+
+  /** Link templates per kind, `{field}` filled from the item's data: `{ comment: '/posts/{post}#c{id}' }`. */
+  get hrefs(): Readonly<Record<string, string>> {
+    return this.hrefTemplates;
+  }
+  set hrefs(value: Readonly<Record<string, string>>) {
+    this.hrefTemplates = value ?? {};
+    this.restart();
+  }
+
   /** Whether the panel is open. */
   get open(): boolean {
     return !this.parts.panel.hidden;
@@ -88,10 +115,11 @@ export class TidingsBellElement extends HTMLElement {
   connectedCallback(): void {
     // A getToken set before the element was defined sits on the instance: route it through the setter.
     const own = this as unknown as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(own, 'getToken')) {
-      const value = own.getToken as GetToken | undefined;
-      delete own.getToken;
-      this.tokenGetter = value;
+    for (const name of ['getToken', 'strings', 'render', 'hrefs'] as const) {
+      if (!Object.prototype.hasOwnProperty.call(own, name)) continue;
+      const value = own[name];
+      delete own[name];
+      (this as unknown as Record<string, unknown>)[name] = value;
     }
     document.addEventListener('pointerdown', this.onOutside, true);
     document.addEventListener('keydown', this.onDocumentKey);
@@ -161,6 +189,8 @@ export class TidingsBellElement extends HTMLElement {
   private start(): void {
     const tokenUrl = this.getAttribute('token-url');
     let client: TidingsClient;
+    this.lastError = undefined;
+    this.everOpen = false;
     try {
       client = createTidingsClient({
         url: this.getAttribute('src') ?? undefined,
@@ -173,10 +203,16 @@ export class TidingsBellElement extends HTMLElement {
       return;
     }
     this.tidings = client;
+    this.applyStrings();
     const pageSize = Number(this.getAttribute('page-size')) || 20;
     const view = new NotificationListView(client, pageSize, {
       select: (item) => this.select(item),
+      markRead: (item) => this.markOne(item),
       changed: () => this.refresh(),
+      strings: () => this.strings,
+      locale: () => this.pageLang(),
+      describe: (item) => this.describe(item),
+      enabled: () => client.state === 'open',
       // A refused token would be refused over HTTP too: the status line says why, with nothing to load.
       canLoad: () => client.state !== 'unauthorized',
     });
@@ -186,6 +222,28 @@ export class TidingsBellElement extends HTMLElement {
     this.setCount(0);
     this.setState(client.state);
     if (this.open) void view.loadMore(true);
+  }
+
+  /** The page's language: the `lang` of this element or its nearest ancestor ('' when none). */
+  private pageLang(): string {
+    return this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang ?? '';
+  }
+
+  /** The static words of the panel, in the page's language. */
+  private applyStrings(): void {
+    const strings = this.strings;
+    this.parts.title.textContent = strings.title;
+    this.parts.markAllLabel.textContent = strings.markAll;
+  }
+
+  /** The built-in description (strings table, `data.url` / href templates), then the `render` hook's changes. */
+  private describe(item: ListItem): Description {
+    const strings = this.strings;
+    const builtIn: Description = { ...describeNotification(item.kind, item.data, strings) };
+    const href = hrefOf(item.kind, item.data, this.hrefTemplates);
+    if (href) builtIn.href = href;
+    const custom = this.renderHook?.(item, builtIn, strings);
+    return custom ? { ...builtIn, ...custom } : builtIn;
   }
 
   private wire(client: TidingsClient, view: NotificationListView): void {
@@ -200,15 +258,46 @@ export class TidingsBellElement extends HTMLElement {
     });
     client.on('announce', (a) => {
       const item = a.type === 'notification' ? a.notification : a.broadcast;
-      this.parts.live.textContent = describeNotification(item.kind, item.data).text;
+      this.say(this.describe({ ...item, seq: 0, readAt: null }).text);
       this.emit('tidings-announce', a);
     });
-    client.on('error', (err) => this.emit('tidings-error', err));
+    client.on('error', (err) => {
+      // A token request that never reached the app (fetch's TypeError) is a lost network, not a server error.
+      this.lastError = err.code === 'TOKEN_FAILED' && err.cause instanceof TypeError ? 'NETWORK_ERROR' : err.code;
+      this.refresh();
+      this.emit('tidings-error', err);
+    });
   }
 
   private select(item: ListItem): void {
-    if (!item.readAt && !item.broadcast) void this.tidings?.markRead([item.id]).catch((err: unknown) => this.failed(err));
+    if (!item.readAt && !item.broadcast) this.markOne(item);
     this.emit('tidings-select', item);
+  }
+
+  /** Shows the item read at once; if the server does not take it, shows it unread again and says so. */
+  private markOne(item: ListItem): void {
+    const client = this.tidings;
+    if (!client || client.state !== 'open') return;
+    this.notice = '';
+    this.view?.markRead({ ids: [item.id] });
+    client.markRead([item.id]).catch((err: unknown) => this.markFailed([item.id], err));
+  }
+
+  private markAll(): void {
+    const client = this.tidings;
+    const view = this.view;
+    if (!client || !view || client.state !== 'open') return;
+    const ids = view.unreadIds();
+    this.notice = '';
+    view.markRead({ all: true });
+    client.markAllRead().catch((err: unknown) => this.markFailed(ids, err));
+  }
+
+  private markFailed(ids: readonly string[], err: unknown): void {
+    this.notice = this.strings.markFailed;
+    this.view?.markUnread(ids);
+    this.say(this.notice);
+    this.emit('tidings-error', err);
   }
 
   private setCount(count: number): void {
@@ -217,7 +306,6 @@ export class TidingsBellElement extends HTMLElement {
     this.setAttribute('count', String(count));
     badge.hidden = count === 0;
     badge.textContent = count > 99 ? '99+' : String(count);
-    badge.setAttribute('aria-label', `${count} unread notification${count === 1 ? '' : 's'}`);
     if (count > before) {
       button.classList.remove('ring');
       void button.offsetWidth; // restart the animation
@@ -229,38 +317,54 @@ export class TidingsBellElement extends HTMLElement {
   private setState(state: TidingsState): void {
     if (this.getAttribute('state') === state) return;
     this.setAttribute('state', state);
+    if (state === 'open') {
+      this.everOpen = true;
+      this.lastError = undefined;
+    }
     // Back online with the panel open and no list yet (the load failed while offline): load it now.
     if (state === 'open' && this.open && this.view && !this.view.loaded) void this.view.loadMore(true);
     this.refresh();
     this.emit('tidings-state', state);
   }
 
-  /** Status line, and whether "mark all" can do anything. */
+  /** Status line, the bell's accessible name, the live announcement of trouble, and what can be clicked. */
   private refresh(): void {
-    const { status, markAll } = this.parts;
+    const { status, markAll, button } = this.parts;
+    const strings = this.strings;
     const state = this.getAttribute('state') as TidingsState | null;
-    const failed = this.view?.failed;
-    const text = state && STATUS_TEXT[state] && !(state === 'connecting' && this.view?.loaded) ? STATUS_TEXT[state] : failed ? "Couldn't load notifications." : '';
-    status.textContent = text ?? '';
+    const view = this.view;
+    const situation = situationOf(state, this.lastError, this.everOpen, !!view?.failed);
+    if (isTrouble(situation) !== isTrouble(this.situation) && this.everOpen) this.say(isTrouble(situation) ? strings.lost : strings.back);
+    this.situation = situation;
+    this.setAttribute('situation', situation);
+    const text = situation === 'connecting' && view?.loaded ? '' : statusText(situation, strings) || this.notice;
+    status.textContent = text;
     status.hidden = !text;
-    status.classList.toggle('warn', state === 'offline' || !!failed);
-    if (failed && state === 'open') status.append(this.retryButton());
-    const disable = this.getAttribute('count') === '0' && !this.view?.hasUnread;
+    status.classList.toggle('warn', situation !== 'connecting' && text !== '');
+    if (isTrouble(situation)) status.append(this.retryButton(strings.retryNow, () => this.tidings?.reconnect()));
+    else if (situation === 'load-failed') status.append(this.retryButton(strings.retry, () => void view?.loadMore()));
+    const count = Number(this.getAttribute('count') ?? 0);
+    button.setAttribute('aria-label', strings.bellName(count, stateWord(situation, strings)));
+    this.parts.badge.setAttribute('aria-label', strings.badge(count));
+    const online = state === 'open';
+    view?.setEnabled(online);
+    const disable = !online || (count === 0 && !view?.hasUnread);
     if (disable && this.shadowRoot?.activeElement === markAll) this.parts.panel.focus();
     markAll.disabled = disable;
   }
 
-  private retryButton(): HTMLButtonElement {
+  private retryButton(label: string, action: () => void): HTMLButtonElement {
     const retry = document.createElement('button');
     retry.type = 'button';
     retry.className = 'retry';
-    retry.textContent = 'Retry';
-    retry.addEventListener('click', () => void this.view?.loadMore());
+    retry.textContent = label;
+    retry.addEventListener('click', action);
     return retry;
   }
 
-  private failed(err: unknown): void {
-    this.emit('tidings-error', err);
+  /** Says `text` through the polite live region. */
+  private say(text: string): void {
+    this.parts.live.textContent = text;
   }
 
   private emit(type: string, detail: unknown): void {

@@ -14,6 +14,13 @@ export interface BellParts {
   panel: HTMLDivElement;
   status: HTMLParagraphElement;
   markAll: HTMLButtonElement;
+  markAllLabel: HTMLSpanElement;
+  title: HTMLHeadingElement;
+  /**
+   * The head's action buttons ("Mark all as read"). Another view of the panel (e.g. notification
+   * preferences) adds its toggle here and swaps what `body` shows.
+   */
+  actions: HTMLDivElement;
   /** Where the list view's element goes. */
   body: HTMLDivElement;
 }
@@ -24,23 +31,25 @@ export function buildShadow(root: ShadowRoot): BellParts {
   const badge = h('span', { class: 'badge', part: 'badge', role: 'img', hidden: '' });
   const button = h(
     'button',
-    { class: 'bell', part: 'button', type: 'button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'aria-controls': 'tidings-panel' },
-    h('span', { class: 'sr-only' }, 'Notifications'),
+    { class: 'bell', part: 'button', type: 'button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'aria-controls': 'tidings-panel', 'aria-label': 'Notifications' },
     icon('', ...BELL),
     badge,
     h('span', { class: 'offline-dot' }),
   );
-  const markAll = h('button', { class: 'all', type: 'button', part: 'mark-all' }, icon('', ...CHECK_ALL), 'Mark all as read');
+  const markAllLabel = h('span', {}, 'Mark all as read');
+  const markAll = h('button', { class: 'all', type: 'button', part: 'mark-all' }, icon('', ...CHECK_ALL), markAllLabel);
+  const title = h('h2', { id: 'tidings-title' }, 'Notifications');
+  const actions = h('div', { class: 'actions' }, markAll);
   const status = h('p', { class: 'status', role: 'status', hidden: '' });
   const body = h('div', { class: 'body' });
   const panel = h(
     'div',
     { id: 'tidings-panel', class: 'panel', part: 'panel', role: 'dialog', 'aria-labelledby': 'tidings-title', tabindex: '-1', hidden: '' },
-    h('div', { class: 'head' }, h('h2', { id: 'tidings-title' }, 'Notifications'), markAll),
+    h('div', { class: 'head' }, title, actions),
     status,
     body,
   );
   const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   root.append(button, live, panel);
-  return { button, badge, live, panel, status, markAll, body };
+  return { button, badge, live, panel, status, markAll, markAllLabel, title, actions, body };
 }

@@ -55,6 +55,7 @@ button:focus-visible, .entry:focus-visible { outline: 2px solid var(--_accent); 
 .panel[hidden] { display: none; }
 .head { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
 h2 { margin: 0; font-size: 15px; font-weight: 650; }
+.actions { display: flex; align-items: center; gap: 4px; }
 .all { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
 .all:hover { background: var(--_hover); }
 .all:disabled { color: var(--_muted); cursor: default; background: none; }

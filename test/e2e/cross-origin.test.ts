@@ -59,6 +59,7 @@ describe('the bell on another origin, Tidings in production', { skip: chromiumSk
     evilOrigin = evil.url.replace('127.0.0.1', 'localhost');
     [srv, browser] = await Promise.all([startTidings({ production: true, allowedOrigins: appOrigin }), launchChromium()]);
     appPages['/'] = appPage(srv.url);
+    appPages['/posts/3'] = appPage(srv.url);
     evilPages['/'] = appPage(srv.url);
     for (const n of [1, 2, 3]) {
       const { status } = await srv.api('/v1/notifications', { to: 'alice', kind: 'comment', data: { from: 'bob', article: `Post ${n}`, url: `/posts/${n}` } });
@@ -81,7 +82,9 @@ describe('the bell on another origin, Tidings in production', { skip: chromiumSk
     const rows = await bellRows(page);
     assert.equal(rows.length, 3, 'the list came over CORS');
     assert.match(rows[0] ?? '', /bob commented on your article “Post 3”/);
-    await page.locator('tidings-bell li.item .entry').first().click();
+    // The item is a link (its data.url): following it marks it read.
+    await Promise.all([page.waitForURL(`${appOrigin}/posts/3`), page.locator('tidings-bell li.item a.entry').first().click()]);
+    await waitForBellState(page, 'open');
     await waitForBellCount(page, 2);
     // The HTTP fallback for mark-read: a POST with a JSON body and a Bearer token (a preflighted request).
     const unread = await page.evaluate(async (base) => {
