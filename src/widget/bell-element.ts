@@ -12,18 +12,15 @@
  * (detail: TidingsClientError).
  */
 import { createTidingsClient, type GetToken, type TidingsClient, type TidingsState } from '../client/index.js';
-import { describeNotification, hrefOf, type Description } from './describe.js';
+import { describeItem, type Description, type RenderHook } from './describe.js';
 import { NotificationListView, type ListItem } from './list-view.js';
+import { ReadMarks } from './read-marks.js';
 import { buildShadow, type BellParts } from './shadow.js';
-import { isTrouble, situationOf, stateWord, statusText, type Situation } from './status.js';
+import { isTrouble, showStatus, situationOf, type Situation } from './status.js';
 import { stringsFor, type BellStrings } from './strings.js';
 import { tokenFrom } from './token-url.js';
 
-/**
- * Describes an item its own way (custom kinds, richer text). Return what to change ({@link Description}
- * fields; text only, never HTML) or undefined for the built-in description.
- */
-export type RenderHook = (item: ListItem, builtIn: Description, strings: BellStrings) => Partial<Description> | undefined;
+export type { RenderHook };
 
 /** The `<tidings-bell>` custom element. */
 export class TidingsBellElement extends HTMLElement {
@@ -42,6 +39,7 @@ export class TidingsBellElement extends HTMLElement {
   private situation: Situation = 'connecting';
   /** A message about the user's last action (a failed mark-read), shown until the next action. */
   private notice = '';
+  private marks: ReadMarks | undefined;
   private readonly onOutside = (event: Event): void => {
     if (this.open && !event.composedPath().includes(this)) this.hide(false);
   };
@@ -57,7 +55,14 @@ export class TidingsBellElement extends HTMLElement {
     this.parts = buildShadow(this.attachShadow({ mode: 'open' }));
     const { button, markAll, panel } = this.parts;
     button.addEventListener('click', () => (this.open ? this.hide(true) : this.show()));
-    markAll.addEventListener('click', () => this.markAll());
+    markAll.addEventListener('click', () => {
+      this.notice = '';
+      this.marks?.all();
+    });
+    this.parts.retry.addEventListener('click', () => {
+      if (isTrouble(this.situation)) this.tidings?.reconnect();
+      else void this.view?.loadMore();
+    });
     panel.addEventListener('keydown', (event) => this.onKey(event));
     button.addEventListener('keydown', (event) => this.onKey(event));
     this.shadowRoot?.addEventListener('focusout', (event) => {
@@ -180,6 +185,8 @@ export class TidingsBellElement extends HTMLElement {
   }
 
   private stop(): void {
+    this.marks?.clear();
+    this.marks = undefined;
     this.tidings?.close();
     this.tidings = undefined;
     this.view?.element.remove();
@@ -217,6 +224,7 @@ export class TidingsBellElement extends HTMLElement {
       canLoad: () => client.state !== 'unauthorized',
     });
     this.view = view;
+    this.marks = new ReadMarks(client, view, (err) => this.markFailed(err));
     this.parts.body.replaceChildren(view.element);
     this.wire(client, view);
     this.setCount(0);
@@ -238,16 +246,14 @@ export class TidingsBellElement extends HTMLElement {
 
   /** The built-in description (strings table, `data.url` / href templates), then the `render` hook's changes. */
   private describe(item: ListItem): Description {
-    const strings = this.strings;
-    const builtIn: Description = { ...describeNotification(item.kind, item.data, strings) };
-    const href = hrefOf(item.kind, item.data, this.hrefTemplates);
-    if (href) builtIn.href = href;
-    const custom = this.renderHook?.(item, builtIn, strings);
-    return custom ? { ...builtIn, ...custom } : builtIn;
+    return describeItem(item, this.strings, this.hrefTemplates, this.renderHook);
   }
 
   private wire(client: TidingsClient, view: NotificationListView): void {
-    client.on('unread', (count) => this.setCount(count));
+    client.on('unread', (count) => {
+      this.marks?.confirm();
+      this.setCount(count);
+    });
     client.on('state', (state) => this.setState(state));
     client.on('notification', (n) => view.prepend(n));
     client.on('broadcast', (b) => view.prepend({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true }));
@@ -264,39 +270,28 @@ export class TidingsBellElement extends HTMLElement {
     client.on('error', (err) => {
       // A token request that never reached the app (fetch's TypeError) is a lost network, not a server error.
       this.lastError = err.code === 'TOKEN_FAILED' && err.cause instanceof TypeError ? 'NETWORK_ERROR' : err.code;
+      // The server answered a frame with an error (the inbox is down): the marks it did not store come back.
+      this.marks?.error(err);
       this.refresh();
       this.emit('tidings-error', err);
     });
   }
 
   private select(item: ListItem): void {
-    if (!item.readAt && !item.broadcast) this.markOne(item);
+    this.markOne(item);
     this.emit('tidings-select', item);
   }
 
-  /** Shows the item read at once; if the server does not take it, shows it unread again and says so. */
   private markOne(item: ListItem): void {
-    const client = this.tidings;
-    if (!client || client.state !== 'open') return;
     this.notice = '';
-    this.view?.markRead({ ids: [item.id] });
-    client.markRead([item.id]).catch((err: unknown) => this.markFailed([item.id], err));
+    this.marks?.one(item);
   }
 
-  private markAll(): void {
-    const client = this.tidings;
-    const view = this.view;
-    if (!client || !view || client.state !== 'open') return;
-    const ids = view.unreadIds();
-    this.notice = '';
-    view.markRead({ all: true });
-    client.markAllRead().catch((err: unknown) => this.markFailed(ids, err));
-  }
-
-  private markFailed(ids: readonly string[], err: unknown): void {
+  /** A mark the server did not store: its rows are unread again; say so. */
+  private markFailed(err: unknown): void {
     this.notice = this.strings.markFailed;
-    this.view?.markUnread(ids);
     this.say(this.notice);
+    this.refresh();
     this.emit('tidings-error', err);
   }
 
@@ -329,7 +324,7 @@ export class TidingsBellElement extends HTMLElement {
 
   /** Status line, the bell's accessible name, the live announcement of trouble, and what can be clicked. */
   private refresh(): void {
-    const { status, markAll, button } = this.parts;
+    const { markAll } = this.parts;
     const strings = this.strings;
     const state = this.getAttribute('state') as TidingsState | null;
     const view = this.view;
@@ -337,29 +332,13 @@ export class TidingsBellElement extends HTMLElement {
     if (isTrouble(situation) !== isTrouble(this.situation) && this.everOpen) this.say(isTrouble(situation) ? strings.lost : strings.back);
     this.situation = situation;
     this.setAttribute('situation', situation);
-    const text = situation === 'connecting' && view?.loaded ? '' : statusText(situation, strings) || this.notice;
-    status.textContent = text;
-    status.hidden = !text;
-    status.classList.toggle('warn', situation !== 'connecting' && text !== '');
-    if (isTrouble(situation)) status.append(this.retryButton(strings.retryNow, () => this.tidings?.reconnect()));
-    else if (situation === 'load-failed') status.append(this.retryButton(strings.retry, () => void view?.loadMore()));
     const count = Number(this.getAttribute('count') ?? 0);
-    button.setAttribute('aria-label', strings.bellName(count, stateWord(situation, strings)));
-    this.parts.badge.setAttribute('aria-label', strings.badge(count));
+    showStatus(this.parts, situation, strings, { notice: this.notice, count, listLoaded: !!view?.loaded });
     const online = state === 'open';
     view?.setEnabled(online);
     const disable = !online || (count === 0 && !view?.hasUnread);
     if (disable && this.shadowRoot?.activeElement === markAll) this.parts.panel.focus();
     markAll.disabled = disable;
-  }
-
-  private retryButton(label: string, action: () => void): HTMLButtonElement {
-    const retry = document.createElement('button');
-    retry.type = 'button';
-    retry.className = 'retry';
-    retry.textContent = label;
-    retry.addEventListener('click', action);
-    return retry;
   }
 
   /** Says `text` through the polite live region. */

@@ -3,6 +3,7 @@
  * (`data.url`, or a per-kind href template). Pure strings: the caller puts them in the page with
  * textContent, so whatever a payload holds (markup, scripts) stays inert text.
  */
+import type { ListItem } from './item.js';
 import { EN, type BellStrings } from './strings.js';
 
 /** What the bell shows for one item. */
@@ -96,4 +97,25 @@ export function relativeTime(iso: string, now = Date.now(), locale?: string, jus
     value /= size;
   }
   return '';
+}
+
+/**
+ * Describes an item its own way (custom kinds, richer text). Return what to change ({@link Description}
+ * fields; text only, never HTML) or undefined for the built-in description.
+ */
+export type RenderHook = (item: ListItem, builtIn: Description, strings: BellStrings) => Partial<Description> | undefined;
+
+/** The built-in description (strings table, `data.url` / href templates), then the `render` hook's changes. */
+export function describeItem(item: ListItem, strings: BellStrings, hrefs: Readonly<Record<string, string>>, hook?: RenderHook): Description {
+  const builtIn: Description = { ...describeNotification(item.kind, item.data, strings) };
+  const href = hrefOf(item.kind, item.data, hrefs);
+  if (href) builtIn.href = href;
+  const custom = hook?.(item, builtIn, strings);
+  if (!custom) return builtIn;
+  const merged = { ...builtIn, ...custom };
+  // A hook's link goes through the same check as data.url.
+  const safe = merged.href === undefined ? undefined : safeHref(merged.href);
+  if (safe) merged.href = safe;
+  else delete merged.href;
+  return merged;
 }

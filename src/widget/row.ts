@@ -2,15 +2,12 @@
  * One row of the bell's list: a link when the item leads somewhere (its description has an `href`), else a
  * button; the unread mark and its "mark as read" button. Text always goes in as Text nodes.
  */
-import type { NotificationView } from '../client/index.js';
 import { relativeTime, type Description } from './describe.js';
 import { CHECK, h, icon } from './dom.js';
+import type { ListItem } from './item.js';
 import type { BellStrings } from './strings.js';
 
-/** A row: a stored notification, or a site-wide broadcast (never stored, so never "unread"). */
-export interface ListItem extends NotificationView {
-  broadcast?: boolean;
-}
+export type { ListItem } from './item.js';
 
 /** What rendering needs from the bell. */
 export interface RowContext {

@@ -13,6 +13,9 @@ export interface BellParts {
   live: HTMLDivElement;
   panel: HTMLDivElement;
   status: HTMLParagraphElement;
+  statusText: HTMLSpanElement;
+  /** "Retry now" / "Retry" in the status line (hidden when there is nothing to retry). */
+  retry: HTMLButtonElement;
   markAll: HTMLButtonElement;
   markAllLabel: HTMLSpanElement;
   title: HTMLHeadingElement;
@@ -40,7 +43,9 @@ export function buildShadow(root: ShadowRoot): BellParts {
   const markAll = h('button', { class: 'all', type: 'button', part: 'mark-all' }, icon('', ...CHECK_ALL), markAllLabel);
   const title = h('h2', { id: 'tidings-title' }, 'Notifications');
   const actions = h('div', { class: 'actions' }, markAll);
-  const status = h('p', { class: 'status', role: 'status', hidden: '' });
+  const statusText = h('span', {});
+  const retry = h('button', { class: 'retry', type: 'button', hidden: '' });
+  const status = h('p', { class: 'status', role: 'status', hidden: '' }, statusText, retry);
   const body = h('div', { class: 'body' });
   const panel = h(
     'div',
@@ -51,5 +56,5 @@ export function buildShadow(root: ShadowRoot): BellParts {
   );
   const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   root.append(button, live, panel);
-  return { button, badge, live, panel, status, markAll, markAllLabel, title, actions, body };
+  return { button, badge, live, panel, status, statusText, retry, markAll, markAllLabel, title, actions, body };
 }

@@ -3,6 +3,7 @@
  * whether "Retry now" is offered, and what the bell button's accessible name adds.
  */
 import type { TidingsState } from '../client/index.js';
+import type { BellParts } from './shadow.js';
 import type { BellStrings } from './strings.js';
 
 /** The situation the status line describes. */
@@ -52,4 +53,19 @@ export function stateWord(situation: Situation, strings: BellStrings): string {
 /** Whether the connection is in trouble (announced when it starts, and when it ends). */
 export function isTrouble(situation: Situation): boolean {
   return situation === 'reconnecting' || situation === 'sign-in' || situation === 'server-error';
+}
+
+/**
+ * Puts `situation` on the panel's status line (its "Retry now" / "Retry" button updated in place: a button
+ * rebuilt on every change could not be clicked while retries go on) and in the bell button's name.
+ */
+export function showStatus(parts: BellParts, situation: Situation, strings: BellStrings, o: { notice: string; count: number; listLoaded: boolean }): void {
+  const text = situation === 'connecting' && o.listLoaded ? '' : statusText(situation, strings) || o.notice;
+  if (parts.statusText.textContent !== text) parts.statusText.textContent = text;
+  parts.status.hidden = !text;
+  parts.status.classList.toggle('warn', situation !== 'connecting' && text !== '');
+  parts.retry.hidden = !isTrouble(situation) && situation !== 'load-failed';
+  parts.retry.textContent = isTrouble(situation) ? strings.retryNow : strings.retry;
+  parts.button.setAttribute('aria-label', strings.bellName(o.count, stateWord(situation, strings)));
+  parts.badge.setAttribute('aria-label', strings.badge(o.count));
 }

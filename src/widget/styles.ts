@@ -86,6 +86,7 @@ time { font-size: 12px; color: var(--_muted); }
 .more { padding: 12px; text-align: center; font-size: 13px; color: var(--_muted); }
 /* Empty, the footer stays as the infinite-scroll sentinel, one pixel high. */
 .more:empty { padding: 0; height: 1px; }
+.retry[hidden] { display: none; }
 .retry { border: 1px solid var(--_border); background: var(--_bg); border-radius: 8px; padding: 4px 10px; margin-left: 6px; }
 @media (max-width: 480px) {
   .panel { position: fixed; top: var(--tidings-mobile-top, 64px); left: 8px; right: 8px; width: auto; max-width: none; max-height: calc(100vh - var(--tidings-mobile-top, 64px) - 12px); max-height: calc(100dvh - var(--tidings-mobile-top, 64px) - 12px); }
