@@ -54,6 +54,12 @@ export interface Tidings {
   broadcast: Publisher['broadcast'];
   markRead: Publisher['markRead'];
   markAllRead: Publisher['markAllRead'];
+  /** Show read notifications unread again; every tab gets the count. */
+  markUnread: Publisher['markUnread'];
+  /** Archive notifications (out of every list; an unread one counts as read); every tab gets the count. */
+  archive: Publisher['archive'];
+  /** Archive every read notification of a user. */
+  archiveRead: Publisher['archiveRead'];
   unreadCount(userId: string): Promise<number>;
   list(userId: string, query?: ListQuery): Promise<Page<Notification>>;
   /** Sign a connection token for `userId` with the configured HS256 secret (development, tests). */
@@ -110,7 +116,15 @@ function trackInFlight(publisher: Publisher): { publisher: Publisher; idle(): Pr
     return p;
   };
   return {
-    publisher: { notify: track(publisher.notify), broadcast: track(publisher.broadcast), markRead: track(publisher.markRead), markAllRead: track(publisher.markAllRead) },
+    publisher: {
+      notify: track(publisher.notify),
+      broadcast: track(publisher.broadcast),
+      markRead: track(publisher.markRead),
+      markAllRead: track(publisher.markAllRead),
+      markUnread: track(publisher.markUnread),
+      archive: track(publisher.archive),
+      archiveRead: track(publisher.archiveRead),
+    },
     idle: async () => {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
@@ -195,6 +209,9 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     broadcast: publisher.broadcast,
     markRead: publisher.markRead,
     markAllRead: publisher.markAllRead,
+    markUnread: publisher.markUnread,
+    archive: publisher.archive,
+    archiveRead: publisher.archiveRead,
     unreadCount: (userId) => inbox.unreadCount(userId),
     list: (userId, query) => inbox.list(userId, query),
     token: (userId, ttlSeconds) => {

@@ -74,8 +74,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'archive',
     // An archived row is read too (archiving sets read_at when it was unread), so the unread counter and
     // the unread index need no change. No index: lists filter archived rows out of pages they already scan.
-    sqlite: `ALTER TABLE inbox_notifications ADD COLUMN archived_at TEXT;`,
-    postgres: (s) => `ALTER TABLE ${s}.inbox_notifications ADD COLUMN archived_at timestamptz;`,
+    // `rev` counts read-state changes of the user: counts are ordered by (seq, rev) now that one can go up.
+    sqlite: `ALTER TABLE inbox_notifications ADD COLUMN archived_at TEXT;
+      ALTER TABLE inbox_users ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;`,
+    postgres: (s) => `ALTER TABLE ${s}.inbox_notifications ADD COLUMN archived_at timestamptz;
+      ALTER TABLE ${s}.inbox_users ADD COLUMN rev bigint NOT NULL DEFAULT 0;`,
   },
 ];
 

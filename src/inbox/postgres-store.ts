@@ -146,8 +146,8 @@ export class PostgresInboxStore implements InboxStore {
 
   async counts(userId: string): Promise<InboxCounts> {
     checkUserId(userId);
-    const [row] = await this.query<{ last_seq: string; unread: string }>('counts', this.sql.counts, [userId]);
-    return { unread: Number(row?.unread ?? 0), seq: Number(row?.last_seq ?? 0) };
+    const [row] = await this.query<{ last_seq: string; unread: string; rev: string }>('counts', this.sql.counts, [userId]);
+    return { unread: Number(row?.unread ?? 0), seq: Number(row?.last_seq ?? 0), rev: Number(row?.rev ?? 0) };
   }
 
   async ping(): Promise<boolean> {

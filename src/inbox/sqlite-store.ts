@@ -65,8 +65,8 @@ function prepareStatements(db: Database.Database) {
   // Rows at or below the user's read_floor are all read: unread scans start above it.
   const floor = '(SELECT read_floor FROM inbox_users WHERE user_id = ?)';
   return {
-    counter: db.prepare<[string], { last_seq: number; unread: number }>(
-      'SELECT last_seq, unread FROM inbox_users WHERE user_id = ?',
+    counter: db.prepare<[string], { last_seq: number; unread: number; rev: number }>(
+      'SELECT last_seq, unread, rev FROM inbox_users WHERE user_id = ?',
     ),
     putCounter: db.prepare<[string, number, number]>(
       `INSERT INTO inbox_users (user_id, last_seq, unread) VALUES (?, ?, ?)
@@ -96,7 +96,7 @@ function prepareStatements(db: Database.Database) {
     ),
     // When nothing is left unread, every row up to last_seq is read: raise the floor.
     decrementUnread: db.prepare<{ changed: number; userId: string }>(
-      `UPDATE inbox_users SET unread = unread - :changed,
+      `UPDATE inbox_users SET unread = unread - :changed, rev = rev + 1,
          read_floor = CASE WHEN unread = :changed THEN last_seq ELSE read_floor END
        WHERE user_id = :userId`,
     ),
@@ -108,7 +108,7 @@ function prepareStatements(db: Database.Database) {
       `UPDATE inbox_notifications SET read_at = NULL WHERE ${chosen} AND read_at IS NOT NULL AND archived_at IS NULL`,
     ),
     incrementUnread: db.prepare<{ changed: number; lowest: number; userId: string }>(
-      `UPDATE inbox_users SET unread = unread + :changed, read_floor = MIN(read_floor, :lowest - 1) WHERE user_id = :userId`,
+      `UPDATE inbox_users SET unread = unread + :changed, rev = rev + 1, read_floor = MIN(read_floor, :lowest - 1) WHERE user_id = :userId`,
     ),
     unreadChosen: db.prepare<[string, string], { n: number }>(
       `SELECT count(*) AS n FROM inbox_notifications WHERE ${chosen} AND read_at IS NULL AND archived_at IS NULL`,
@@ -221,7 +221,7 @@ export class SqliteInboxStore implements InboxStore {
   async counts(userId: string): Promise<InboxCounts> {
     checkUserId(userId);
     const row = this.read('counts', () => this.sql.counter.get(userId));
-    return { unread: row?.unread ?? 0, seq: row?.last_seq ?? 0 };
+    return { unread: row?.unread ?? 0, seq: row?.last_seq ?? 0, rev: row?.rev ?? 0 };
   }
 
   async ping(): Promise<boolean> {

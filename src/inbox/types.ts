@@ -72,6 +72,11 @@ export interface InboxCounts {
   unread: number;
   /** Highest seq assigned to the user (0 when none). */
   seq: number;
+  /**
+   * How many times the user's read state changed (mark read or unread, archive): with `seq`, it orders
+   * counts read at different moments, since a count can now go up between two adds.
+   */
+  rev: number;
 }
 
 /**

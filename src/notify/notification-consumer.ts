@@ -71,7 +71,7 @@ const HANDLERS: EventHandlers<NotificationConsumer> = {
   'tidings.unread'(this: NotificationConsumer, event: UnreadEvent) {
     const cursor = this.cursor;
     if (!cursor || event.user !== this.scope.user?.id) return;
-    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count })) return;
+    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count, rev: event.rev })) return;
     this.send(preparedFor(event));
   },
 };
@@ -104,11 +104,11 @@ export class NotificationConsumer extends JsonConsumer {
     if (transport && 'appPing' in transport) transport.appPing = PING;
     const user = this.scope.user;
     this.#armExpiry(undefined, user?.expiresAt);
-    const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0 };
+    const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0, rev: 0 };
     const hello: HelloFrame = { type: 'hello', user: user?.id ?? null, unread: counts.unread, seq: counts.seq, ping: this.#deps.settings.pingInterval };
     this.sendJson(hello);
     if (!user) return;
-    const version = { seq: counts.seq, count: counts.unread };
+    const version = { seq: counts.seq, count: counts.unread, rev: counts.rev };
     this.cursor = new StreamCursor(version);
     const since = this.scope.query.get('since');
     if (since === null) return;
@@ -143,7 +143,7 @@ export class NotificationConsumer extends JsonConsumer {
     if (!cursor || !user) return;
     try {
       const counts = await this.#deps.inbox.counts(user.id);
-      const now = { seq: counts.seq, count: counts.unread };
+      const now = { seq: counts.seq, count: counts.unread, rev: counts.rev };
       const shown = cursor.shown.count;
       const gap = counts.seq > cursor.lastSeq;
       if (gap) await this.#fillGap(user.id, counts.seq + 1, counts.unread);
@@ -194,9 +194,18 @@ export class NotificationConsumer extends JsonConsumer {
       case 'read_all':
         await this.#deps.publisher.markAllRead(userId);
         return;
+      case 'unread':
+        await this.#deps.publisher.markUnread(userId, frame.ids);
+        return;
+      case 'archive':
+        await this.#deps.publisher.archive(userId, frame.ids);
+        return;
+      case 'archive_read':
+        await this.#deps.publisher.archiveRead(userId);
+        return;
       case 'resume': {
         const counts = await this.#deps.inbox.counts(userId);
-        return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread });
+        return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread, rev: counts.rev });
       }
       case 'refresh':
         return this.#refresh(userId, frame.token);
