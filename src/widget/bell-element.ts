@@ -59,6 +59,9 @@ export class TidingsBellElement extends HTMLElement {
       this.notice = '';
       this.marks?.all();
     });
+    this.parts.archiveRead.addEventListener('click', () => this.act((c) => c.archiveRead()));
+    this.parts.tabUnread.addEventListener('click', () => this.filter(true));
+    this.parts.tabAll.addEventListener('click', () => this.filter(false));
     this.parts.retry.addEventListener('click', () => {
       if (isTrouble(this.situation)) this.tidings?.reconnect();
       else void this.view?.loadMore();
@@ -215,6 +218,8 @@ export class TidingsBellElement extends HTMLElement {
     const view = new NotificationListView(client, pageSize, {
       select: (item) => this.select(item),
       markRead: (item) => this.markOne(item),
+      markUnread: (item) => this.act((c) => c.markUnread([item.id])),
+      archive: (item) => this.act((c) => c.archive([item.id])),
       changed: () => this.refresh(),
       strings: () => this.strings,
       locale: () => this.pageLang(),
@@ -224,6 +229,7 @@ export class TidingsBellElement extends HTMLElement {
       canLoad: () => client.state !== 'unauthorized',
     });
     this.view = view;
+    view.setFilter(this.parts.tabUnread.getAttribute('aria-pressed') === 'true');
     this.marks = new ReadMarks(client, view, (err) => this.markFailed(err));
     this.parts.body.replaceChildren(view.element);
     this.wire(client, view);
@@ -242,6 +248,11 @@ export class TidingsBellElement extends HTMLElement {
     const strings = this.strings;
     this.parts.title.textContent = strings.title;
     this.parts.markAllLabel.textContent = strings.markAll;
+    this.parts.archiveRead.setAttribute('aria-label', strings.archiveRead);
+    this.parts.archiveRead.title = strings.archiveRead;
+    this.parts.tabUnread.textContent = strings.tabUnread;
+    this.parts.tabAll.textContent = strings.tabAll;
+    this.parts.filters.setAttribute('aria-label', strings.tabs);
   }
 
   /** The built-in description (strings table, `data.url` / href templates), then the `render` hook's changes. */
@@ -258,6 +269,7 @@ export class TidingsBellElement extends HTMLElement {
     client.on('notification', (n) => view.prepend(n));
     client.on('broadcast', (b) => view.prepend({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true }));
     client.on('read', (change) => view.markRead(change));
+    client.on('change', (change) => view.applyChange(change));
     client.on('resync', () => {
       view.reset();
       if (this.open) void view.loadMore(true);
@@ -285,6 +297,28 @@ export class TidingsBellElement extends HTMLElement {
   private markOne(item: ListItem): void {
     this.notice = '';
     this.marks?.one(item);
+  }
+
+  /** Mark unread, archive, archive all read: the list follows the client's `change` event. */
+  private act(run: (client: TidingsClient) => Promise<void>): void {
+    const client = this.tidings;
+    if (!client || client.state !== 'open') return;
+    this.notice = '';
+    run(client).catch((err: unknown) => {
+      this.notice = this.strings.actionFailed;
+      this.say(this.notice);
+      this.refresh();
+      this.emit('tidings-error', err);
+    });
+  }
+
+  /** Shows the "Unread" or the "All" tab. */
+  private filter(unreadOnly: boolean): void {
+    this.parts.tabUnread.setAttribute('aria-pressed', String(unreadOnly));
+    this.parts.tabAll.setAttribute('aria-pressed', String(!unreadOnly));
+    if (!this.view || this.view.filtered === unreadOnly) return;
+    this.view.setFilter(unreadOnly);
+    void this.view.loadMore(true);
   }
 
   /** A mark the server did not store: its rows are unread again; say so. */
@@ -339,6 +373,7 @@ export class TidingsBellElement extends HTMLElement {
     const disable = !online || (count === 0 && !view?.hasUnread);
     if (disable && this.shadowRoot?.activeElement === markAll) this.parts.panel.focus();
     markAll.disabled = disable;
+    this.parts.archiveRead.disabled = !online || !view?.hasRead;
   }
 
   /** Says `text` through the polite live region. */

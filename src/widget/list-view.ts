@@ -3,7 +3,7 @@
  * scrolls (infinite scroll through an IntersectionObserver on a sentinel), live items prepended, read
  * state kept in step with `read` events. Every payload string goes into the DOM as text.
  */
-import type { ReadChange, TidingsClient } from '../client/index.js';
+import type { InboxChange, ReadChange, TidingsClient } from '../client/index.js';
 import { relativeTime } from './describe.js';
 import { BELL, h, icon } from './dom.js';
 import { renderRow, setRowUnread, type ListItem, type RowContext } from './row.js';
@@ -43,6 +43,8 @@ export class NotificationListView {
   private generation = 0;
   /** Live items that arrived while the first page was loading: added once it is in. */
   private early: ListItem[] = [];
+  /** The "Unread" tab: only unread notifications are paged in. */
+  private unreadOnly = false;
   private observer: IntersectionObserver | undefined;
 
   constructor(
@@ -83,7 +85,7 @@ export class NotificationListView {
     this.failed = false;
     this.updateFooter();
     try {
-      const page = await this.client.list({ limit: this.pageSize, ...(this.nextBefore !== undefined && { before: this.nextBefore }) });
+      const page = await this.client.list({ limit: this.pageSize, unreadOnly: this.unreadOnly, ...(this.nextBefore !== undefined && { before: this.nextBefore }) });
       if (generation !== this.generation) return;
       for (const item of page.items) this.add(item, 'end');
       this.nextBefore = page.nextBefore;
@@ -147,6 +149,39 @@ export class NotificationListView {
     this.callbacks.changed();
   }
 
+  /** Switches between the "Unread" and "All" tabs: forgets the rows; the caller loads the first page. */
+  setFilter(unreadOnly: boolean): void {
+    if (unreadOnly === this.unreadOnly) return;
+    this.unreadOnly = unreadOnly;
+    this.reset();
+  }
+
+  /** Whether the "Unread" tab is shown. */
+  get filtered(): boolean {
+    return this.unreadOnly;
+  }
+
+  /** Applies an unread-again or archive change (here or from another tab). */
+  applyChange(change: InboxChange): void {
+    if ('unread' in change) return this.markUnread(change.unread);
+    for (const [id, row] of [...this.rows]) {
+      const gone = 'archive' in change ? change.archive.includes(id) : !row.item.broadcast && row.item.readAt !== null;
+      if (!gone) continue;
+      const focused = (this.element.getRootNode() as ShadowRoot).activeElement;
+      const next = (row.li.nextElementSibling ?? row.li.previousElementSibling)?.querySelector<HTMLElement>('.entry');
+      if (focused && row.li.contains(focused)) next?.focus();
+      row.li.remove();
+      this.rows.delete(id);
+    }
+    this.updateFooter();
+    this.callbacks.changed();
+  }
+
+  /** Whether any row is read (something for "Archive all read"). */
+  get hasRead(): boolean {
+    return [...this.rows.values()].some((row) => !row.item.broadcast && row.item.readAt !== null);
+  }
+
   /** Ids of the rows shown unread. */
   unreadIds(): string[] {
     return [...this.rows.values()].filter((row) => !row.item.readAt && !row.item.broadcast).map((row) => row.item.id);
@@ -154,7 +189,7 @@ export class NotificationListView {
 
   /** Enables or disables the rows' actions (offline: nothing can be marked). */
   setEnabled(enabled: boolean): void {
-    for (const mark of this.list.querySelectorAll<HTMLButtonElement>('.mark')) mark.disabled = !enabled;
+    for (const act of this.list.querySelectorAll<HTMLButtonElement>('.act')) act.disabled = !enabled;
   }
 
   /** Re-renders the relative times ("2 min. ago") — on every open. */
@@ -204,7 +239,7 @@ export class NotificationListView {
     const end = this.nextBefore === null && this.rows.size > 0;
     const strings = this.callbacks.strings();
     const text = this.loading ? strings.loading : end ? strings.end : '';
-    this.emptyText.textContent = strings.empty;
+    this.emptyText.textContent = this.unreadOnly ? strings.emptyUnread : strings.empty;
     this.footer.textContent = text;
     this.empty.hidden = !(this.loaded && !this.loading && this.rows.size === 0);
   }

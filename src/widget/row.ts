@@ -3,7 +3,7 @@
  * button; the unread mark and its "mark as read" button. Text always goes in as Text nodes.
  */
 import { relativeTime, type Description } from './describe.js';
-import { CHECK, h, icon } from './dom.js';
+import { ARCHIVE, CHECK, DOT, h, icon } from './dom.js';
 import type { ListItem } from './item.js';
 import type { BellStrings } from './strings.js';
 
@@ -20,6 +20,10 @@ export interface RowContext {
   select(item: ListItem): void;
   /** The row's "mark as read" button was pressed. */
   markRead(item: ListItem): void;
+  /** The row's "mark as unread" button was pressed. */
+  markUnread(item: ListItem): void;
+  /** The row's "archive" button was pressed. */
+  archive(item: ListItem): void;
   /** Whether actions can run now (false while offline). */
   enabled(): boolean;
 }
@@ -44,28 +48,41 @@ export function renderRow(item: ListItem, ctx: RowContext): HTMLLIElement {
   entry.addEventListener('click', () => ctx.select(item));
   const li = h('li', { class: `item${unread ? ' unread' : ''}${item.broadcast ? ' broadcast' : ''}`, part: 'item' }, entry);
   li.dataset.id = item.id;
-  if (unread) li.append(markButton(item, described.text, ctx));
+  // Broadcasts are not stored: nothing to mark or archive.
+  if (!item.broadcast) li.append(h('span', { class: 'acts' }, toggleButton(item, described.text, unread, ctx), archiveButton(item, described.text, ctx)));
   return li;
 }
 
-function markButton(item: ListItem, text: string, ctx: RowContext): HTMLButtonElement {
-  const strings = ctx.strings();
-  const mark = h('button', { class: 'mark', type: 'button', title: strings.markRead, 'aria-label': strings.markReadOf(text) }, icon('', ...CHECK));
-  mark.disabled = !ctx.enabled();
-  mark.addEventListener('click', () => ctx.markRead(item));
-  return mark;
+function actButton(className: string, title: string, label: string, path: readonly string[], ctx: RowContext, run: () => void): HTMLButtonElement {
+  const button = h('button', { class: `act ${className}`, type: 'button', title, 'aria-label': label }, icon('', ...path));
+  button.disabled = !ctx.enabled();
+  button.addEventListener('click', run);
+  return button;
 }
 
-/** Shows `li` as read or unread (the mark button goes or comes back), keeping keyboard focus on the row. */
+/** "Mark as read" on an unread row, "Mark as unread" on a read one. */
+function toggleButton(item: ListItem, text: string, unread: boolean, ctx: RowContext): HTMLButtonElement {
+  const strings = ctx.strings();
+  return unread
+    ? actButton('mark', strings.markRead, strings.markReadOf(text), CHECK, ctx, () => ctx.markRead(item))
+    : actButton('unmark', strings.markUnread, strings.markUnreadOf(text), DOT, ctx, () => ctx.markUnread(item));
+}
+
+function archiveButton(item: ListItem, text: string, ctx: RowContext): HTMLButtonElement {
+  const strings = ctx.strings();
+  return actButton('archive', strings.archive, strings.archiveOf(text), ARCHIVE, ctx, () => ctx.archive(item));
+}
+
+/** Shows `li` as read or unread (its toggle button follows), keeping keyboard focus on the row. */
 export function setRowUnread(li: HTMLLIElement, item: ListItem, unread: boolean, ctx: RowContext): void {
   li.classList.toggle('unread', unread);
   const status = li.querySelector('.status-text');
   if (status) status.textContent = unread ? ctx.strings().unreadPrefix : '';
-  const mark = li.querySelector('.mark');
-  if (unread && !mark) li.append(markButton(item, li.querySelector('.line')?.textContent ?? '', ctx));
-  if (!unread && mark) {
-    // Don't drop keyboard focus on the floor when the focused button goes away.
-    if ((li.getRootNode() as ShadowRoot).activeElement === mark) li.querySelector<HTMLElement>('.entry')?.focus();
-    mark.remove();
-  }
+  const old = li.querySelector('.mark, .unmark');
+  if (!old || old.classList.contains(unread ? 'mark' : 'unmark')) return;
+  const next = toggleButton(item, li.querySelector('.line')?.textContent ?? '', unread, ctx);
+  const focused = (li.getRootNode() as ShadowRoot).activeElement === old;
+  old.replaceWith(next);
+  // Don't drop keyboard focus on the floor when the focused button goes away.
+  if (focused) next.focus();
 }

@@ -2,7 +2,7 @@
  * The static shadow DOM of <tidings-bell>: the button with its badge, a live region, and the panel.
  * Built with DOM calls (no HTML strings), once per element.
  */
-import { BELL, CHECK_ALL, adoptStyles, h, icon } from './dom.js';
+import { ARCHIVE, BELL, CHECK_ALL, adoptStyles, h, icon } from './dom.js';
 import { STYLES } from './styles.js';
 
 /** The parts the element updates. */
@@ -24,6 +24,12 @@ export interface BellParts {
    * preferences) adds its toggle here and swaps what `body` shows.
    */
   actions: HTMLDivElement;
+  /** "Archive all read" (an icon button in the head). */
+  archiveRead: HTMLButtonElement;
+  /** The "Unread" / "All" switch (two toggle buttons in a labelled group). */
+  filters: HTMLDivElement;
+  tabUnread: HTMLButtonElement;
+  tabAll: HTMLButtonElement;
   /** Where the list view's element goes. */
   body: HTMLDivElement;
 }
@@ -42,7 +48,11 @@ export function buildShadow(root: ShadowRoot): BellParts {
   const markAllLabel = h('span', {}, 'Mark all as read');
   const markAll = h('button', { class: 'all', type: 'button', part: 'mark-all' }, icon('', ...CHECK_ALL), markAllLabel);
   const title = h('h2', { id: 'tidings-title' }, 'Notifications');
-  const actions = h('div', { class: 'actions' }, markAll);
+  const archiveRead = h('button', { class: 'all archive-read', type: 'button', part: 'archive-read', 'aria-label': 'Archive all read', title: 'Archive all read' }, icon('', ...ARCHIVE));
+  const actions = h('div', { class: 'actions' }, markAll, archiveRead);
+  const tabUnread = h('button', { class: 'tab', type: 'button', 'aria-pressed': 'false' }, 'Unread');
+  const tabAll = h('button', { class: 'tab', type: 'button', 'aria-pressed': 'true' }, 'All');
+  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': 'Show' }, tabAll, tabUnread);
   const statusText = h('span', {});
   const retry = h('button', { class: 'retry', type: 'button', hidden: '' });
   const status = h('p', { class: 'status', role: 'status', hidden: '' }, statusText, retry);
@@ -51,10 +61,11 @@ export function buildShadow(root: ShadowRoot): BellParts {
     'div',
     { id: 'tidings-panel', class: 'panel', part: 'panel', role: 'dialog', 'aria-labelledby': 'tidings-title', tabindex: '-1', hidden: '' },
     h('div', { class: 'head' }, title, actions),
+    filters,
     status,
     body,
   );
   const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   root.append(button, live, panel);
-  return { button, badge, live, panel, status, statusText, retry, markAll, markAllLabel, title, actions, body };
+  return { button, badge, live, panel, status, statusText, retry, archiveRead, filters, tabUnread, tabAll, markAll, markAllLabel, title, actions, body };
 }

@@ -20,6 +20,16 @@ export interface BellStrings {
   markAll: string;
   markRead: string;
   markReadOf(text: string): string;
+  markUnread: string;
+  markUnreadOf(text: string): string;
+  archive: string;
+  archiveOf(text: string): string;
+  archiveRead: string;
+  actionFailed: string;
+  tabs: string;
+  tabUnread: string;
+  tabAll: string;
+  emptyUnread: string;
   unreadPrefix: string;
   empty: string;
   loading: string;
@@ -52,6 +62,16 @@ export const EN: BellStrings = {
   markAll: 'Mark all as read',
   markRead: 'Mark as read',
   markReadOf: (text) => `Mark as read: ${text}`,
+  markUnread: 'Mark as unread',
+  markUnreadOf: (text) => `Mark as unread: ${text}`,
+  archive: 'Archive',
+  archiveOf: (text) => `Archive: ${text}`,
+  archiveRead: 'Archive all read',
+  actionFailed: "Couldn't change that. Try again.",
+  tabs: 'Show',
+  tabUnread: 'Unread',
+  tabAll: 'All',
+  emptyUnread: 'No unread notifications',
   unreadPrefix: 'Unread: ',
   empty: "You're all caught up",
   loading: 'Loading…',
@@ -86,6 +106,16 @@ export const DE: BellStrings = {
   markAll: 'Alle als gelesen markieren',
   markRead: 'Als gelesen markieren',
   markReadOf: (text) => `Als gelesen markieren: ${text}`,
+  markUnread: 'Als ungelesen markieren',
+  markUnreadOf: (text) => `Als ungelesen markieren: ${text}`,
+  archive: 'Archivieren',
+  archiveOf: (text) => `Archivieren: ${text}`,
+  archiveRead: 'Alle gelesenen archivieren',
+  actionFailed: 'Das hat nicht geklappt. Bitte erneut versuchen.',
+  tabs: 'Anzeigen',
+  tabUnread: 'Ungelesen',
+  tabAll: 'Alle',
+  emptyUnread: 'Keine ungelesenen Benachrichtigungen',
   unreadPrefix: 'Ungelesen: ',
   empty: 'Alles gelesen',
   loading: 'Wird geladen…',

@@ -59,7 +59,11 @@ h2 { margin: 0; font-size: 15px; font-weight: 650; }
 .all { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
 .all:hover { background: var(--_hover); }
 .all:disabled { color: var(--_muted); cursor: default; background: none; }
-.all svg, .mark svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.acts { flex: none; display: flex; flex-direction: column; gap: 2px; margin: 8px 8px 0 0; }
+.all svg, .act svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.filters { flex: none; display: flex; gap: 4px; padding: 8px 12px; border-bottom: 1px solid var(--_border); }
+.tab { border: 1px solid var(--_border); background: var(--_bg); border-radius: 999px; padding: 3px 12px; font-size: 13px; }
+.tab[aria-pressed="true"] { background: var(--_accent); border-color: var(--_accent); color: #fff; }
 .status { flex: none; margin: 0; padding: 10px 16px; font-size: 13px; color: var(--_muted); border-bottom: 1px solid var(--_border); }
 .status[hidden] { display: none; }
 .status.warn { color: #92400e; background: #fffbeb; }
@@ -79,8 +83,9 @@ ul { list-style: none; margin: 0; padding: 0; }
 .item.unread .line { font-weight: 600; }
 .detail { font-size: 13px; color: var(--_muted); overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 time { font-size: 12px; color: var(--_muted); }
-.mark { flex: none; margin: 10px 10px 0 0; width: 30px; height: 30px; display: grid; place-items: center; border: 0; border-radius: 50%; background: none; color: var(--_accent); }
-.mark:hover { background: var(--_hover); }
+.act { width: 30px; height: 30px; display: grid; place-items: center; border: 0; border-radius: 50%; background: none; color: var(--_accent); }
+.act:hover { background: var(--_hover); }
+.act:disabled { color: var(--_muted); cursor: default; background: none; }
 .empty { padding: 36px 16px; text-align: center; color: var(--_muted); font-size: 14px; }
 .empty svg { width: 36px; height: 36px; fill: none; stroke: currentColor; stroke-width: 1.5; opacity: .5; display: block; margin: 0 auto 8px; }
 .more { padding: 12px; text-align: center; font-size: 13px; color: var(--_muted); }
