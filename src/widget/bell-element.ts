@@ -11,16 +11,20 @@
  * `tidings-select` (detail: the clicked item), `tidings-state` (detail: state), `tidings-error`
  * (detail: TidingsClientError).
  */
-import { createTidingsClient, type GetToken, type TidingsClient, type TidingsState } from '../client/index.js';
+import { createTidingsClient, type GetToken, type TidingsBroadcast, type TidingsClient, type TidingsState } from '../client/index.js';
 import { describeItem, type Description, type RenderHook } from './describe.js';
 import { NotificationListView, type ListItem } from './list-view.js';
 import { ReadMarks } from './read-marks.js';
+import { keepBroadcast, recentBroadcasts } from './recent.js';
 import { buildShadow, type BellParts } from './shadow.js';
 import { isTrouble, showStatus, situationOf, type Situation } from './status.js';
 import { stringsFor, type BellStrings } from './strings.js';
 import { tokenFrom } from './token-url.js';
 
 export type { RenderHook };
+
+/** A broadcast as a list row (never stored, so never unread). */
+const broadcastItem = (b: TidingsBroadcast): ListItem => ({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true });
 
 /** The `<tidings-bell>` custom element. */
 export class TidingsBellElement extends HTMLElement {
@@ -40,6 +44,8 @@ export class TidingsBellElement extends HTMLElement {
   /** A message about the user's last action (a failed mark-read), shown until the next action. */
   private notice = '';
   private marks: ReadMarks | undefined;
+  /** Shows the broadcasts kept from before a reload (on the All tab). */
+  private showKept: () => void = () => {};
   private readonly onOutside = (event: Event): void => {
     if (this.open && !event.composedPath().includes(this)) this.hide(false);
   };
@@ -267,11 +273,20 @@ export class TidingsBellElement extends HTMLElement {
     });
     client.on('state', (state) => this.setState(state));
     client.on('notification', (n) => view.prepend(n));
-    client.on('broadcast', (b) => view.prepend({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true }));
+    const key = `tidings:broadcasts:${this.getAttribute('src') ?? location.host}`;
+    this.showKept = () => {
+      if (!view.filtered) for (const b of recentBroadcasts(key)) view.prepend(broadcastItem(b));
+    };
+    this.showKept();
+    client.on('broadcast', (b) => {
+      keepBroadcast(key, b);
+      if (!view.filtered) view.prepend(broadcastItem(b));
+    });
     client.on('read', (change) => view.markRead(change));
     client.on('change', (change) => view.applyChange(change));
     client.on('resync', () => {
       view.reset();
+      this.showKept();
       if (this.open) void view.loadMore(true);
     });
     client.on('announce', (a) => {
@@ -318,6 +333,7 @@ export class TidingsBellElement extends HTMLElement {
     this.parts.tabAll.setAttribute('aria-pressed', String(!unreadOnly));
     if (!this.view || this.view.filtered === unreadOnly) return;
     this.view.setFilter(unreadOnly);
+    this.showKept();
     void this.view.loadMore(true);
   }
 

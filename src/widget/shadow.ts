@@ -48,7 +48,7 @@ export function buildShadow(root: ShadowRoot): BellParts {
   const markAllLabel = h('span', {}, 'Mark all as read');
   const markAll = h('button', { class: 'all', type: 'button', part: 'mark-all' }, icon('', ...CHECK_ALL), markAllLabel);
   const title = h('h2', { id: 'tidings-title' }, 'Notifications');
-  const archiveRead = h('button', { class: 'all archive-read', type: 'button', part: 'archive-read', 'aria-label': 'Archive all read', title: 'Archive all read' }, icon('', ...ARCHIVE));
+  const archiveRead = h('button', { class: 'head-act archive-read', type: 'button', part: 'archive-read', 'aria-label': 'Archive all read', title: 'Archive all read' }, icon('', ...ARCHIVE));
   const actions = h('div', { class: 'actions' }, markAll, archiveRead);
   const tabUnread = h('button', { class: 'tab', type: 'button', 'aria-pressed': 'false' }, 'Unread');
   const tabAll = h('button', { class: 'tab', type: 'button', 'aria-pressed': 'true' }, 'All');

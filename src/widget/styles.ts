@@ -8,7 +8,9 @@ export const STYLES = `
   --_accent: var(--tidings-accent, #4f46e5);
   --_bg: var(--tidings-bg, #ffffff);
   --_fg: var(--tidings-fg, #111827);
-  --_muted: var(--tidings-muted, #6b7280);
+  /* #4b5563 keeps AA (4.5:1) on the unread tint too, where #6b7280 fell to 4.36:1. */
+  --_muted: var(--tidings-muted, #4b5563);
+  --_on-accent: var(--tidings-on-accent, #ffffff);
   --_border: var(--tidings-border, #e5e7eb);
   --_hover: var(--tidings-hover-bg, rgba(127, 127, 127, 0.08));
   --_unread: var(--tidings-unread-bg, color-mix(in srgb, var(--_accent) 7%, var(--_bg)));
@@ -56,14 +58,14 @@ button:focus-visible, .entry:focus-visible { outline: 2px solid var(--_accent); 
 .head { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
 h2 { margin: 0; font-size: 15px; font-weight: 650; }
 .actions { display: flex; align-items: center; gap: 4px; }
-.all { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
-.all:hover { background: var(--_hover); }
-.all:disabled { color: var(--_muted); cursor: default; background: none; }
+.all, .head-act { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
+.all:hover, .head-act:hover { background: var(--_hover); }
+.all:disabled, .head-act:disabled { color: var(--_muted); cursor: default; background: none; }
 .acts { flex: none; display: flex; flex-direction: column; gap: 2px; margin: 8px 8px 0 0; }
-.all svg, .act svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.all svg, .head-act svg, .act svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 .filters { flex: none; display: flex; gap: 4px; padding: 8px 12px; border-bottom: 1px solid var(--_border); }
 .tab { border: 1px solid var(--_border); background: var(--_bg); border-radius: 999px; padding: 3px 12px; font-size: 13px; }
-.tab[aria-pressed="true"] { background: var(--_accent); border-color: var(--_accent); color: #fff; }
+.tab[aria-pressed="true"] { background: var(--_accent); border-color: var(--_accent); color: var(--_on-accent); }
 .status { flex: none; margin: 0; padding: 10px 16px; font-size: 13px; color: var(--_muted); border-bottom: 1px solid var(--_border); }
 .status[hidden] { display: none; }
 .status.warn { color: #92400e; background: #fffbeb; }
@@ -76,7 +78,7 @@ ul { list-style: none; margin: 0; padding: 0; }
 .item.unread { background: var(--_unread); }
 .entry { flex: 1; min-width: 0; display: flex; gap: 12px; padding: 12px 8px 12px 16px; border: 0; background: none; text-align: left; }
 .entry:hover { background: var(--_hover); }
-.avatar { flex: none; width: 34px; height: 34px; border-radius: 50%; display: grid; place-items: center; font-size: 14px; font-weight: 650; color: #fff; background: var(--_accent); text-transform: uppercase; }
+.avatar { flex: none; width: 34px; height: 34px; border-radius: 50%; display: grid; place-items: center; font-size: 14px; font-weight: 650; color: var(--_on-accent); background: var(--_accent); text-transform: uppercase; }
 .item.broadcast .avatar { background: #f59e0b; }
 .text { min-width: 0; display: flex; flex-direction: column; gap: 2px; }
 .line { font-size: 14px; overflow-wrap: anywhere; }
