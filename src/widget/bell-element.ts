@@ -11,32 +11,25 @@
  * `tidings-select` (detail: the clicked item), `tidings-state` (detail: state), `tidings-error`
  * (detail: TidingsClientError).
  */
-import { createTidingsClient, type GetToken, type TidingsBroadcast, type TidingsClient, type TidingsState } from '../client/index.js';
-import { describeItem, type Description, type RenderHook } from './describe.js';
+import { createTidingsClient, type TidingsClient, type TidingsState } from '../client/index.js';
+import { BellProperties } from './bell-properties.js';
+import type { RenderHook } from './describe.js';
 import { NotificationListView, type ListItem } from './list-view.js';
 import { ReadMarks } from './read-marks.js';
-import { keepBroadcast, recentBroadcasts } from './recent.js';
-import { buildShadow, type BellParts } from './shadow.js';
+import { keptBroadcasts } from './recent.js';
+import { applyStrings, buildShadow, showCount, type BellParts } from './shadow.js';
 import { isTrouble, showStatus, situationOf, type Situation } from './status.js';
-import { stringsFor, type BellStrings } from './strings.js';
 import { tokenFrom } from './token-url.js';
 
 export type { RenderHook };
 
-/** A broadcast as a list row (never stored, so never unread). */
-const broadcastItem = (b: TidingsBroadcast): ListItem => ({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true });
-
 /** The `<tidings-bell>` custom element. */
-export class TidingsBellElement extends HTMLElement {
+export class TidingsBellElement extends BellProperties {
   static readonly observedAttributes = ['src', 'http-url', 'token-url', 'page-size'];
   private readonly parts: BellParts;
-  private tokenGetter: GetToken | undefined;
   private tidings: TidingsClient | undefined;
   private view: NotificationListView | undefined;
   private restartQueued = false;
-  private overrides: Partial<BellStrings> = {};
-  private renderHook: RenderHook | undefined;
-  private hrefTemplates: Readonly<Record<string, string>> = {};
   /** The last client error code since the connection was last open (tells a server error from a lost link). */
   private lastError: string | undefined;
   private everOpen = false;
@@ -85,56 +78,13 @@ export class TidingsBellElement extends HTMLElement {
     return this.tidings;
   }
 
-  /** Token supplier; setting it reconnects with the new supplier. */
-  get getToken(): GetToken | undefined {
-    return this.tokenGetter;
-  }
-  set getToken(fn: GetToken | undefined) {
-    this.tokenGetter = fn;
-    this.restart();
-  }
-
-  /** Wording overrides on top of the built-in table of the page's language (English, German). */
-  get strings(): BellStrings {
-    return stringsFor(this.pageLang(), this.overrides);
-  }
-  set strings(value: Partial<BellStrings>) {
-    this.overrides = value ?? {};
-    this.restart();
-  }
-
-  /** See {@link RenderHook}. */
-  get render(): RenderHook | undefined {
-    return this.renderHook;
-  }
-  set render(fn: RenderHook | undefined) {
-    this.renderHook = fn;
-    this.restart();
-  }
-
-  /** Link templates per kind, `{field}` filled from the item's data: `{ comment: '/posts/{post}#c{id}' }`. */
-  get hrefs(): Readonly<Record<string, string>> {
-    return this.hrefTemplates;
-  }
-  set hrefs(value: Readonly<Record<string, string>>) {
-    this.hrefTemplates = value ?? {};
-    this.restart();
-  }
-
   /** Whether the panel is open. */
   get open(): boolean {
     return !this.parts.panel.hidden;
   }
 
   connectedCallback(): void {
-    // A getToken set before the element was defined sits on the instance: route it through the setter.
-    const own = this as unknown as Record<string, unknown>;
-    for (const name of ['getToken', 'strings', 'render', 'hrefs'] as const) {
-      if (!Object.prototype.hasOwnProperty.call(own, name)) continue;
-      const value = own[name];
-      delete own[name];
-      (this as unknown as Record<string, unknown>)[name] = value;
-    }
+    this.adoptEarlyProperties();
     document.addEventListener('pointerdown', this.onOutside, true);
     document.addEventListener('keydown', this.onDocumentKey);
     this.restart();
@@ -183,7 +133,7 @@ export class TidingsBellElement extends HTMLElement {
   }
 
   /** Coalesces attribute and property changes of one task into one reconnect. */
-  private restart(): void {
+  protected restart(): void {
     if (!this.isConnected || this.restartQueued) return;
     this.restartQueued = true;
     queueMicrotask(() => {
@@ -219,7 +169,7 @@ export class TidingsBellElement extends HTMLElement {
       return;
     }
     this.tidings = client;
-    this.applyStrings();
+    applyStrings(this.parts, this.strings);
     const pageSize = Number(this.getAttribute('page-size')) || 20;
     const view = new NotificationListView(client, pageSize, {
       select: (item) => this.select(item),
@@ -236,34 +186,12 @@ export class TidingsBellElement extends HTMLElement {
     });
     this.view = view;
     view.setFilter(this.parts.tabUnread.getAttribute('aria-pressed') === 'true');
-    this.marks = new ReadMarks(client, view, (err) => this.markFailed(err));
+    this.marks = new ReadMarks(client, view, (err, what) => this.failed(err, what));
     this.parts.body.replaceChildren(view.element);
     this.wire(client, view);
     this.setCount(0);
     this.setState(client.state);
     if (this.open) void view.loadMore(true);
-  }
-
-  /** The page's language: the `lang` of this element or its nearest ancestor ('' when none). */
-  private pageLang(): string {
-    return this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang ?? '';
-  }
-
-  /** The static words of the panel, in the page's language. */
-  private applyStrings(): void {
-    const strings = this.strings;
-    this.parts.title.textContent = strings.title;
-    this.parts.markAllLabel.textContent = strings.markAll;
-    this.parts.archiveRead.setAttribute('aria-label', strings.archiveRead);
-    this.parts.archiveRead.title = strings.archiveRead;
-    this.parts.tabUnread.textContent = strings.tabUnread;
-    this.parts.tabAll.textContent = strings.tabAll;
-    this.parts.filters.setAttribute('aria-label', strings.tabs);
-  }
-
-  /** The built-in description (strings table, `data.url` / href templates), then the `render` hook's changes. */
-  private describe(item: ListItem): Description {
-    return describeItem(item, this.strings, this.hrefTemplates, this.renderHook);
   }
 
   private wire(client: TidingsClient, view: NotificationListView): void {
@@ -273,15 +201,7 @@ export class TidingsBellElement extends HTMLElement {
     });
     client.on('state', (state) => this.setState(state));
     client.on('notification', (n) => view.prepend(n));
-    const key = `tidings:broadcasts:${this.getAttribute('src') ?? location.host}`;
-    this.showKept = () => {
-      if (!view.filtered) for (const b of recentBroadcasts(key)) view.prepend(broadcastItem(b));
-    };
-    this.showKept();
-    client.on('broadcast', (b) => {
-      keepBroadcast(key, b);
-      if (!view.filtered) view.prepend(broadcastItem(b));
-    });
+    this.showKept = keptBroadcasts(client, view, `tidings:broadcasts:${this.getAttribute('src') ?? location.host}`);
     client.on('read', (change) => view.markRead(change));
     client.on('change', (change) => view.applyChange(change));
     client.on('resync', () => {
@@ -316,15 +236,8 @@ export class TidingsBellElement extends HTMLElement {
 
   /** Mark unread, archive, archive all read: the list follows the client's `change` event. */
   private act(run: (client: TidingsClient) => Promise<void>): void {
-    const client = this.tidings;
-    if (!client || client.state !== 'open') return;
     this.notice = '';
-    run(client).catch((err: unknown) => {
-      this.notice = this.strings.actionFailed;
-      this.say(this.notice);
-      this.refresh();
-      this.emit('tidings-error', err);
-    });
+    this.marks?.act(run);
   }
 
   /** Shows the "Unread" or the "All" tab. */
@@ -337,25 +250,17 @@ export class TidingsBellElement extends HTMLElement {
     void this.view.loadMore(true);
   }
 
-  /** A mark the server did not store: its rows are unread again; say so. */
-  private markFailed(err: unknown): void {
-    this.notice = this.strings.markFailed;
+  /** A mark the server did not store (its rows are unread again), or another action that failed: say so. */
+  private failed(err: unknown, what: 'mark' | 'action'): void {
+    this.notice = what === 'mark' ? this.strings.markFailed : this.strings.actionFailed;
     this.say(this.notice);
     this.refresh();
     this.emit('tidings-error', err);
   }
 
   private setCount(count: number): void {
-    const { badge, button } = this.parts;
-    const before = Number(this.getAttribute('count') ?? 0);
+    showCount(this.parts, count, Number(this.getAttribute('count') ?? 0));
     this.setAttribute('count', String(count));
-    badge.hidden = count === 0;
-    badge.textContent = count > 99 ? '99+' : String(count);
-    if (count > before) {
-      button.classList.remove('ring');
-      void button.offsetWidth; // restart the animation
-      button.classList.add('ring');
-    }
     this.refresh();
   }
 

@@ -16,12 +16,18 @@ const PENDING_MS = 10_000;
 export class ReadMarks {
   private pending: { ids: readonly string[]; timer: ReturnType<typeof setTimeout> }[] = [];
 
-  /** `failed(err)` is called after rows were shown unread again. */
+  /** `failed(err, 'mark')` is called after rows were shown unread again; `'action'` when {@link act} failed. */
   constructor(
     private readonly client: TidingsClient,
     private readonly view: NotificationListView,
-    private readonly failed: (err: unknown) => void,
+    private readonly failed: (err: unknown, what: 'mark' | 'action') => void,
   ) {}
+
+  /** Another change (mark unread, archive): the list follows the client's `change` event once it is sent. */
+  act(run: (client: TidingsClient) => Promise<void>): void {
+    if (this.client.state !== 'open') return;
+    run(this.client).catch((err: unknown) => this.failed(err, 'action'));
+  }
 
   /** Marks one item read (nothing while the client is not open: the bell disables the action). */
   one(item: ListItem): void {
@@ -57,7 +63,7 @@ export class ReadMarks {
 
   private undo(err: unknown): void {
     this.view.markUnread(this.settle());
-    this.failed(err);
+    this.failed(err, 'mark');
   }
 
   private track(ids: readonly string[]): void {

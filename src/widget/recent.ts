@@ -3,7 +3,8 @@
  * The bell keeps the last few it received in `localStorage` (they are public, the same for every user) and
  * shows them again after a reload, for {@link MAX_AGE_MS}.
  */
-import type { TidingsBroadcast } from '../client/index.js';
+import type { TidingsBroadcast, TidingsClient } from '../client/index.js';
+import type { ListItem } from './item.js';
 
 const KEEP = 10;
 const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -40,4 +41,23 @@ export function keepBroadcast(key: string, b: TidingsBroadcast): void {
   } catch {
     // Full or disabled: the list simply forgets it on reload, as before.
   }
+}
+
+/** A broadcast as a list row (never stored, so never unread). */
+export const broadcastItem = (b: TidingsBroadcast): ListItem => ({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true });
+
+/**
+ * Shows `client`'s broadcasts in `view` (on the All tab) and keeps them under `key`; returns a function that
+ * shows the kept ones again (after a reload, a reset or a switch of tab).
+ */
+export function keptBroadcasts(client: TidingsClient, view: { readonly filtered: boolean; prepend(item: ListItem): void }, key: string): () => void {
+  const showKept = (): void => {
+    if (!view.filtered) for (const b of recentBroadcasts(key)) view.prepend(broadcastItem(b));
+  };
+  showKept();
+  client.on('broadcast', (b) => {
+    keepBroadcast(key, b);
+    if (!view.filtered) view.prepend(broadcastItem(b));
+  });
+  return showKept;
 }

@@ -3,6 +3,7 @@
  * Built with DOM calls (no HTML strings), once per element.
  */
 import { ARCHIVE, BELL, CHECK_ALL, adoptStyles, h, icon } from './dom.js';
+import type { BellStrings } from './strings.js';
 import { STYLES } from './styles.js';
 
 /** The parts the element updates. */
@@ -68,4 +69,27 @@ export function buildShadow(root: ShadowRoot): BellParts {
   const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
   root.append(button, live, panel);
   return { button, badge, live, panel, status, statusText, retry, archiveRead, filters, tabUnread, tabAll, markAll, markAllLabel, title, actions, body };
+}
+
+/** The static words of the panel, in the page's language. */
+export function applyStrings(parts: BellParts, strings: BellStrings): void {
+  parts.title.textContent = strings.title;
+  parts.markAllLabel.textContent = strings.markAll;
+  parts.archiveRead.setAttribute('aria-label', strings.archiveRead);
+  parts.archiveRead.title = strings.archiveRead;
+  parts.tabUnread.textContent = strings.tabUnread;
+  parts.tabAll.textContent = strings.tabAll;
+  parts.filters.setAttribute('aria-label', strings.tabs);
+}
+
+/** The badge shows `count`; the bell rings when it went up from `before`. */
+export function showCount(parts: BellParts, count: number, before: number): void {
+  const { badge, button } = parts;
+  badge.hidden = count === 0;
+  badge.textContent = count > 99 ? '99+' : String(count);
+  if (count > before) {
+    button.classList.remove('ring');
+    void button.offsetWidth; // restart the animation
+    button.classList.add('ring');
+  }
 }
