@@ -14,11 +14,12 @@ import { startPageServer, type PageServer } from './helpers/page-server.js';
 import type { PageWindow } from './helpers/page-types.js';
 
 const PAGE = '<!doctype html><html lang="en"><meta charset="utf-8"><title>states</title><script type="module" src="/static/tidings-bell.js"></script><header style="display:flex;justify-content:flex-end;padding:8px"><tidings-bell token-url="/token"></tidings-bell></header></html>';
-const ITEMS = [1, 2].map((n) => ({ id: `n${n}`, seq: n, kind: 'comment', data: { from: 'bob', article: `Post ${n}` }, createdAt: new Date(Date.now() - (n - 1) * 180_000).toISOString(), readAt: null }));
+/** Two unread comments, the second 3 minutes old (times taken when the page asks). */
+const items = () => [1, 2].map((n) => ({ id: `n${n}`, seq: n, kind: 'comment', data: { from: 'bob', article: `Post ${n}` }, createdAt: new Date(Date.now() - (n - 1) * 180_000).toISOString(), readAt: null }));
 /** The same bell on a German page, with a `render` hook for a kind of its own. */
 const GERMAN = PAGE.replace('lang="en"', 'lang="de"').replace('</header>', '</header><script type="module" src="/hook.js"></script>');
 const HOOK = "customElements.whenDefined('tidings-bell').then(() => { document.querySelector('tidings-bell').render = (item) => item.kind === 'deploy' ? { text: 'Ausgerollt: ' + item.data.env } : undefined; });";
-const DEPLOY = { id: 'n3', seq: 3, kind: 'deploy', data: { env: 'prod' }, createdAt: new Date().toISOString(), readAt: null };
+const deploy = () => ({ id: 'n3', seq: 3, kind: 'deploy', data: { env: 'prod' }, createdAt: new Date().toISOString(), readAt: null });
 
 /** Facts of the bell read in the page: no helper functions inside (the bundler would name them). */
 function bell(page: Page): Promise<{ status: string; live: string; name: string; markAll: boolean; marks: boolean[]; unread: string[] }> {
@@ -49,6 +50,7 @@ describe('honest states of the bell', { skip: chromiumSkipReason() }, () => {
   let fake: PageServer;
   let browser: Browser;
   let tokenStatus = 500;
+  let accepting = true;
   let tokens = 0;
   const sockets: WebSocket[] = [];
   let onRead: (ws: WebSocket, frame: { type: string; ids?: string[] }) => void = () => {};
@@ -69,13 +71,14 @@ describe('honest states of the bell', { skip: chromiumSkipReason() }, () => {
         }
         if (path === '/v1/me/notifications') {
           const german = (req.headers.referer ?? '').endsWith('/de');
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: german ? [DEPLOY, ...ITEMS] : ITEMS, nextBefore: null, unread: 2 }));
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: german ? [deploy(), ...items()] : items(), nextBefore: null, unread: 2 }));
           return true;
         }
         return false;
       },
       onSocket(ws) {
         sockets.push(ws);
+        if (!accepting) return; // a server that does not answer: the client keeps trying
         ws.send(JSON.stringify({ type: 'hello', user: 'alice', unread: 2, seq: 2, ping: 25 }));
         ws.on('message', (data) => onRead(ws, JSON.parse(String(data)) as { type: string; ids?: string[] }));
       },
@@ -100,7 +103,7 @@ describe('honest states of the bell', { skip: chromiumSkipReason() }, () => {
     tokenStatus = 200;
     const before = tokens;
     await page.locator('tidings-bell .status .retry').click();
-    await waitForBellState(page, 'open', 2000); // well within the backoff's wait: the retry was immediate
+    await waitForBellState(page, 'open', 3000); // well within the backoff's wait: the retry was immediate
     assert.equal(tokens, before + 1);
     assert.equal((await bell(page)).status, '');
     await context.close();
@@ -129,8 +132,9 @@ describe('honest states of the bell', { skip: chromiumSkipReason() }, () => {
     assert.equal(undone.status, "Couldn't mark as read. Try again.");
     assert.equal(undone.live, "Couldn't mark as read. Try again.");
 
+    accepting = false;
     for (const ws of sockets.splice(0)) ws.close(4000, 'gone');
-    await waitForBellState(page, 'offline');
+    await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.querySelector('tidings-bell')?.getAttribute('situation') === 'reconnecting', undefined, { timeout: 5000, polling: 20 });
     const lost = await bell(page);
     assert.equal(lost.live, 'Notifications: connection lost.');
     assert.match(lost.name, /^Notifications, 2 unread, reconnecting$/);
@@ -138,8 +142,9 @@ describe('honest states of the bell', { skip: chromiumSkipReason() }, () => {
     assert.equal(lost.markAll, false);
     assert.deepEqual(lost.marks, [false, false]);
     await screenshot(page, 'bell-states-offline');
+    accepting = true;
     await page.locator('tidings-bell .status .retry').click();
-    await waitForBellState(page, 'open', 2000);
+    await waitForBellState(page, 'open', 5000);
     const back = await bell(page);
     assert.equal(back.live, 'Notifications: connected again.');
     assert.equal(back.markAll, true);
