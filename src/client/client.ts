@@ -221,7 +221,7 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
 
   /** Unread again or archive: the socket frame when open, else HTTP; then this tab and the others hear it. */
   async function change(c: InboxChange): Promise<void> {
-    const frame: ClientFrame = 'unread' in c ? { type: 'unread', ids: c.unread } : 'archive' in c ? { type: 'archive', ids: c.archive } : { type: 'archive_read' };
+    const frame: ClientFrame = 'unread' in c ? { type: 'mark_unread', ids: c.unread } : 'archive' in c ? { type: 'archive', ids: c.archive } : { type: 'archive_read' };
     if (!connection.send(frame)) {
       const [action, body] = 'unread' in c ? (['unread', { ids: c.unread }] as const) : 'archive' in c ? (['archive', { ids: c.archive }] as const) : (['archive', { read: true }] as const);
       const count = await http.change(action, body);

@@ -194,7 +194,7 @@ export class NotificationConsumer extends JsonConsumer {
       case 'read_all':
         await this.#deps.publisher.markAllRead(userId);
         return;
-      case 'unread':
+      case 'mark_unread':
         await this.#deps.publisher.markUnread(userId, frame.ids);
         return;
       case 'archive':

@@ -13,9 +13,9 @@ export const ReadFrame = z.object({
   type: z.literal('read'),
   ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_READ_IDS),
 });
-/** `{"type":"unread","ids":[…]}`: show these read notifications of the connected user unread again. */
-export const UnreadClientFrame = z.object({
-  type: z.literal('unread'),
+/** `{"type":"mark_unread","ids":[…]}`: show these read notifications of the connected user unread again. */
+export const MarkUnreadFrame = z.object({
+  type: z.literal('mark_unread'),
   ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_READ_IDS),
 });
 /** `{"type":"archive","ids":[…]}`: archive these notifications (out of lists; an unread one counts as read). */
@@ -35,7 +35,7 @@ export const RefreshFrame = z.object({ type: z.literal('refresh'), token: z.stri
 export const PingFrame = z.object({ type: z.literal('ping') });
 
 /** Every frame a client may send to `/inform/`. */
-export const ClientFrame = z.discriminatedUnion('type', [ReadFrame, ReadAllFrame, UnreadClientFrame, ArchiveFrame, ArchiveReadFrame, ResumeFrame, RefreshFrame, PingFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [ReadFrame, ReadAllFrame, MarkUnreadFrame, ArchiveFrame, ArchiveReadFrame, ResumeFrame, RefreshFrame, PingFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 /** A stored notification as it appears on the wire and in the HTTP API. */

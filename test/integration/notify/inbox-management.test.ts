@@ -1,6 +1,6 @@
 /**
  * Inbox management end to end: archive, mark unread and archive-all-read over the socket (`archive`,
- * `unread`, `archive_read` frames), over `/v1/me/…` and over `/v1/users/:id/…`. Every tab of the user gets
+ * `mark_unread`, `archive_read` frames), over `/v1/me/…` and over `/v1/users/:id/…`. Every tab of the user gets
  * the exact count after each change, including a count that goes up (mark unread), and lists leave out
  * archived rows.
  */
@@ -31,7 +31,7 @@ describe('inbox management', () => {
     await both(3);
     tabA.send({ type: 'read', ids: [ids[1], ids[2]] });
     await both(1);
-    tabB.send({ type: 'unread', ids: [ids[1]] });
+    tabB.send({ type: 'mark_unread', ids: [ids[1]] });
     await both(2); // a count that went up at the same seq still reaches every tab
 
     const token = await srv.tidings.token('mia');

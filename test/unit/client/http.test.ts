@@ -91,7 +91,7 @@ test('markUnread, archive and archiveRead: frames when open, POST /v1/me/unread|
   await h.client.archive(['b']);
   await h.client.archiveRead();
   await h.client.archive([]);
-  assert.deepEqual(h.last().sent, [{ type: 'unread', ids: ['a'] }, { type: 'archive', ids: ['b'] }, { type: 'archive_read' }]);
+  assert.deepEqual(h.last().sent, [{ type: 'mark_unread', ids: ['a'] }, { type: 'archive', ids: ['b'] }, { type: 'archive_read' }]);
   assert.equal(http.calls.length, 0);
   h.last().serverClose(CloseCode.SHUTDOWN);
   await h.client.markUnread(['c']);
