@@ -69,6 +69,17 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE dedupe_key IS NOT NULL;
       CREATE INDEX inbox_notifications_unread ON ${s}.inbox_notifications (user_id, seq) WHERE read_at IS NULL;`,
   },
+  {
+    version: 2,
+    name: 'archive',
+    // An archived row is read too (archiving sets read_at when it was unread), so the unread counter and
+    // the unread index need no change. No index: lists filter archived rows out of pages they already scan.
+    // `rev` counts read-state changes of the user: counts are ordered by (seq, rev) now that one can go up.
+    sqlite: `ALTER TABLE inbox_notifications ADD COLUMN archived_at TEXT;
+      ALTER TABLE inbox_users ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;`,
+    postgres: (s) => `ALTER TABLE ${s}.inbox_notifications ADD COLUMN archived_at timestamptz;
+      ALTER TABLE ${s}.inbox_users ADD COLUMN rev bigint NOT NULL DEFAULT 0;`,
+  },
 ];
 
 function pendingAfter(applied: ReadonlySet<number>, log: Logger): Migration[] {
