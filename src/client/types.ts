@@ -139,7 +139,7 @@ export interface TidingsClientOptions {
    * `tidings`, so it stays out of URLs and access logs. `query`: as `?token=` (servers before this option).
    */
   tokenIn?: 'protocol' | 'query';
-  /** WebSocket class. Default: the global `WebSocket`. */
+  /** WebSocket class, constructed as `new WebSocket(url, protocols)`. Default: the global `WebSocket`. */
   WebSocket?: WebSocketConstructor;
   /** BroadcastChannel class for multi-tab coordination; `null` disables it. Default: the global one. */
   BroadcastChannel?: BroadcastChannelConstructor | null;
