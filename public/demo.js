@@ -88,15 +88,32 @@ function toast(title, detail, { error = false, ttl = 6000 } = {}) {
   close.setAttribute('aria-label', 'Dismiss');
   close.textContent = '×';
   const dismiss = () => {
+    clearTimeout(timer);
     box.classList.add('leaving');
     setTimeout(() => box.remove(), 200);
   };
+  // The countdown pauses while the pointer or the keyboard is on the toast, and resumes with what was left.
+  let left = ttl;
+  let started = Date.now();
+  let timer = setTimeout(dismiss, left);
+  const pause = () => {
+    clearTimeout(timer);
+    left -= Date.now() - started;
+  };
+  const resume = () => {
+    if (box.matches(':hover') || box.contains(document.activeElement)) return;
+    started = Date.now();
+    timer = setTimeout(dismiss, Math.max(left, 1500));
+  };
+  box.addEventListener('pointerenter', pause);
+  box.addEventListener('pointerleave', resume);
+  box.addEventListener('focusin', pause);
+  box.addEventListener('focusout', () => setTimeout(resume));
   close.addEventListener('click', dismiss);
   box.append(text, close);
   const stack = $('#toasts');
   stack.append(box);
-  while (stack.children.length > 4) stack.firstElementChild?.remove();
-  setTimeout(dismiss, ttl);
+  while (stack.children.length > 3) stack.firstElementChild?.remove();
 }
 
 const fail = (what) => (err) => toast(`Could not ${what}`, err instanceof Error ? err.message : String(err), { error: true });
@@ -225,6 +242,8 @@ document.addEventListener('click', (event) => {
 bell.addEventListener('tidings-announce', (event) => {
   const announcement = event.detail;
   const item = announcement.type === 'notification' ? announcement.notification : announcement.broadcast;
+  // The sender of an announcement saw it go out: no toast of their own words.
+  if (item.kind === 'announcement' && item.data.from === user) return;
   const { text, detail } = describeNotification(item.kind, item.data);
   toast(text, detail);
 });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { DEV_API_KEY, DEV_JWT_SECRET, defaultDemo, loadConfig, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
 import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route, type SocketApp } from './consumer/index.js';
-import { PollWaiters, apiRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, type HttpRoute } from './http/index.js';
+import { PollWaiters, apiRoutes, bundleRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, withCors, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
 import { silentLogger, type Logger } from './log/index.js';
@@ -59,6 +59,12 @@ export interface Tidings {
   broadcast: Publisher['broadcast'];
   markRead: Publisher['markRead'];
   markAllRead: Publisher['markAllRead'];
+  /** Show read notifications unread again; every tab gets the count. */
+  markUnread: Publisher['markUnread'];
+  /** Archive notifications (out of every list; an unread one counts as read); every tab gets the count. */
+  archive: Publisher['archive'];
+  /** Archive every read notification of a user. */
+  archiveRead: Publisher['archiveRead'];
   unreadCount(userId: string): Promise<number>;
   list(userId: string, query?: ListQuery): Promise<Page<Notification>>;
   /** Sign a connection token for `userId` with the configured HS256 secret (development, tests). */
@@ -118,7 +124,15 @@ function trackInFlight(publisher: Publisher): { publisher: Publisher; idle(): Pr
     return p;
   };
   return {
-    publisher: { notify: track(publisher.notify), broadcast: track(publisher.broadcast), markRead: track(publisher.markRead), markAllRead: track(publisher.markAllRead) },
+    publisher: {
+      notify: track(publisher.notify),
+      broadcast: track(publisher.broadcast),
+      markRead: track(publisher.markRead),
+      markAllRead: track(publisher.markAllRead),
+      markUnread: track(publisher.markUnread),
+      archive: track(publisher.archive),
+      archiveRead: track(publisher.archiveRead),
+    },
     idle: async () => {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
@@ -206,12 +220,13 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName, pollWaiters, pollLimits: { perUser: config.maxConnectionsPerUser, perIp: config.maxConnectionsPerIp } }),
     ...(reach?.routes ?? []),
     ...(config.demo ? reachDemoRoutes(config.webhookSecret, config.webhookUrl) : []),
+    ...bundleRoutes(),
     ...(config.demo ? demoRoutes({ publisher, verifier, jwtSecret: config.jwtSecret, cookieName: config.cookieName }) : []),
     ...(options.httpRoutes ?? []),
     ...(config.demo ? staticRoutes() : []),
   ];
   const clientAddress = clientAddressResolver({ enabled: config.proxyHeaders, trusted: config.trustedProxies });
-  const http = createHttpHandler(routes, { log: log.child({ module: 'http' }), metrics, maxBodyBytes: config.maxBodyBytes, clientAddress });
+  const http = withCors(createHttpHandler(routes, { log: log.child({ module: 'http' }), metrics, maxBodyBytes: config.maxBodyBytes, clientAddress }), { allowedOrigins: config.allowedOrigins });
   server = createServer({ websocket, http, layer, logger: log.child({ module: 'server' }), metrics, settings: config });
   const opsServer: OpsServer | null =
     config.metricsPort === undefined
@@ -231,6 +246,9 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
     broadcast: publisher.broadcast,
     markRead: publisher.markRead,
     markAllRead: publisher.markAllRead,
+    markUnread: publisher.markUnread,
+    archive: publisher.archive,
+    archiveRead: publisher.archiveRead,
     unreadCount: (userId) => inbox.unreadCount(userId),
     list: (userId, query) => inbox.list(userId, query),
     token: (userId, ttlSeconds) => {

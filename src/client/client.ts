@@ -14,6 +14,7 @@ import type {
   Announcement,
   BroadcastChannelConstructor,
   FetchLike,
+  InboxChange,
   ReadChange,
   TidingsClient,
   TidingsClientOptions,
@@ -110,6 +111,7 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
     // A tab with an open socket hears the server itself; relayed counts could only be staler.
     if (m.t === 'u' && state !== 'open') setUnread(m.count);
     if (m.t === 'r') events.emit('read', m.change);
+    if (m.t === 'x') events.emit('change', m.change);
   }
 
   function onHello(f: HelloFrame): void {
@@ -222,6 +224,20 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
     tabs?.post({ t: 'r', change });
   }
 
+  /** Unread again or archive: the socket frame when open, else HTTP; then this tab and the others hear it. */
+  async function change(c: InboxChange): Promise<void> {
+    const frame: ClientFrame = 'unread' in c ? { type: 'mark_unread', ids: c.unread } : 'archive' in c ? { type: 'archive', ids: c.archive } : { type: 'archive_read' };
+    if (!connection.send(frame)) {
+      const [action, body] = 'unread' in c ? (['unread', { ids: c.unread }] as const) : 'archive' in c ? (['archive', { ids: c.archive }] as const) : (['archive', { read: true }] as const);
+      const count = await http.change(action, body);
+      if (state !== 'open') setUnread(count);
+      tabs?.post({ t: 'u', count });
+    }
+    events.emit('change', c);
+    tabs?.post({ t: 'x', change: c });
+  }
+  const idsOf = (ids: readonly string[]): string[] => [...new Set(ids)].filter((id) => typeof id === 'string' && id !== '').slice(0, MAX_READ_IDS);
+
   return {
     get state() {
       return state;
@@ -246,6 +262,9 @@ export function createTidingsClient(options: TidingsClientOptions = {}): Tidings
       return unique.length ? markRead({ ids: unique }) : Promise.resolve();
     },
     markAllRead: () => markRead({ all: true }),
+    markUnread: (ids) => (idsOf(ids).length ? change({ unread: idsOf(ids) }) : Promise.resolve()),
+    archive: (ids) => (idsOf(ids).length ? change({ archive: idsOf(ids) }) : Promise.resolve()),
+    archiveRead: () => change({ archiveRead: true }),
     reconnect: () => connection.reconnect(),
     close: () => {
       visibility.close();

@@ -9,6 +9,8 @@ export interface InboxHttp {
   list(options: ListOptions): Promise<NotificationPage>;
   /** Marks read; resolves with the new unread count. */
   read(body: { ids: string[] } | { all: true }): Promise<number>;
+  /** POSTs to `/v1/me/<action>` (`unread`, `archive`); resolves with the new unread count. */
+  change(action: 'unread' | 'archive', body: { ids: string[] } | { read: true }): Promise<number>;
 }
 
 /** Options of {@link createInboxHttp}. */
@@ -59,6 +61,9 @@ export function createInboxHttp(o: InboxHttpOptions): InboxHttp {
     },
     async read(body) {
       return count(await call('POST', '/v1/me/read', body));
+    },
+    async change(action, body) {
+      return count(await call('POST', `/v1/me/${action}`, body));
     },
   };
 }

@@ -8,15 +8,16 @@
  * claim heard meanwhile wins. The winner announces and says so; a tab that receives `k` later (after a
  * replay, say) finds the claim and stays quiet. Claims are kept for the last {@link MAX_CLAIMS} items.
  */
-import type { BroadcastChannelConstructor, BroadcastChannelLike, ReadChange } from './types.js';
+import type { BroadcastChannelConstructor, BroadcastChannelLike, InboxChange, ReadChange } from './types.js';
 import { trimOldest } from './util.js';
 
-/** Messages between tabs. `c`: claim, `d`: done (announced), `u`: unread count, `r`: read change. */
+/** Messages between tabs. `c`: claim, `d`: done (announced), `u`: unread count, `r`: read change, `x`: other change. */
 export type TabMessage =
   | { t: 'c'; k: string; tab: string; rank: number }
   | { t: 'd'; k: string }
   | { t: 'u'; count: number }
-  | { t: 'r'; change: ReadChange };
+  | { t: 'r'; change: ReadChange }
+  | { t: 'x'; change: InboxChange };
 
 /** The multi-tab hub of one user. */
 export interface TabHub {

@@ -38,6 +38,12 @@ export type Announcement =
 /** Notifications marked read, in this tab or in another tab of the same user. */
 export type ReadChange = { ids: string[] } | { all: true };
 
+/**
+ * Other changes to the inbox, here or in another tab: read notifications shown unread again, notifications
+ * archived (they leave the list), or every read one archived.
+ */
+export type InboxChange = { unread: string[] } | { archive: string[] } | { archiveRead: true };
+
 /** Why the client asks its owner to reload the notification list over HTTP. */
 export interface Resync {
   /** `not-recovered`: the server could not replay from our cursor. `history-reset`: the server's seq went back. */
@@ -62,6 +68,8 @@ export interface TidingsEvents {
   resync: Resync;
   /** Notifications were marked read (here or in another tab): update list items. */
   read: ReadChange;
+  /** Notifications were marked unread or archived (here or in another tab): update the list. */
+  change: InboxChange;
 }
 
 /** Handler type that accepts DOM and `ws` event handlers alike (parameters compared bivariantly). */
@@ -132,7 +140,7 @@ export interface TidingsClientOptions {
    * `tidings`, so it stays out of URLs and access logs. `query`: as `?token=` (servers before this option).
    */
   tokenIn?: 'protocol' | 'query';
-  /** WebSocket class. Default: the global `WebSocket`. */
+  /** WebSocket class, constructed as `new WebSocket(url, protocols)`. Default: the global `WebSocket`. */
   WebSocket?: WebSocketConstructor;
   /** BroadcastChannel class for multi-tab coordination; `null` disables it. Default: the global one. */
   BroadcastChannel?: BroadcastChannelConstructor | null;
@@ -184,6 +192,12 @@ export interface TidingsClient {
   markRead(ids: readonly string[]): Promise<void>;
   /** Mark every notification read: over the socket when open, else over HTTP. */
   markAllRead(): Promise<void>;
+  /** Show read notifications unread again (the count goes up in every tab): socket when open, else HTTP. */
+  markUnread(ids: readonly string[]): Promise<void>;
+  /** Archive notifications (they leave every list; an unread one counts as read): socket, else HTTP. */
+  archive(ids: readonly string[]): Promise<void>;
+  /** Archive every read notification: socket when open, else HTTP. */
+  archiveRead(): Promise<void>;
   /** Connect now, skipping any backoff wait; also restarts after `unauthorized` or a server's final close. */
   reconnect(): void;
   /** Close for good: no more reconnects or events except the final `state: 'closed'`. */

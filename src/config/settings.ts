@@ -28,7 +28,7 @@ export const SETTINGS = {
   port: { schema: int(0, 65535), default: 8006, doc: 'port for HTTP and WebSocket' },
   proxyHeaders: { schema: bool, default: false, doc: 'trust X-Forwarded-For / X-Real-IP from trusted proxies (loopback when trustedProxies is empty)' },
   trustedProxies: { schema: list, default: [], doc: 'comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is honoured' },
-  allowedOrigins: { schema: list, default: [], doc: 'comma-separated Origins allowed to open sockets; empty = same origin as the Host header; * = any' },
+  allowedOrigins: { schema: list, default: [], doc: 'comma-separated Origins allowed to open sockets and to call /v1/me/* (CORS with credentials); empty = same origin as the Host header; * = any (CORS without credentials)' },
   databaseUrl: { schema: z.string().min(1), default: 'sqlite:./data/tidings.db', doc: 'inbox database: sqlite:<path>, sqlite::memory: or postgres://…; its password is masked in output and logs' },
   redisUrl: { schema: optionalString, doc: 'Redis channel layer URL (redis://, rediss:// for TLS); unset = in-memory layer (one process); its password is masked in output and logs' },
   layer: { schema: z.enum(['memory', 'redis', 'channels-redis', 'channels-redis-pubsub']).optional(), doc: 'channel layer: memory, redis (Tidings\' own), channels-redis or channels-redis-pubsub (speak Django Channels\' channels_redis 4.x, to share groups with Django processes); unset = redis when redisUrl is set, else memory' },

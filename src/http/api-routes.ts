@@ -9,6 +9,7 @@ import type { InboxStore } from '../inbox/index.js';
 import { toView } from '../inbox/index.js';
 import type { Publisher, TokenVerifier } from '../notify/index.js';
 import { apiKeyMatches, tokenFrom } from '../notify/index.js';
+import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute, Reply } from './router.js';
 
 export interface ApiDeps {
@@ -99,8 +100,16 @@ export function apiRoutes(deps: ApiDeps): HttpRoute[] {
     {
       method: 'GET',
       path: '/v1/users/:id/unread-count',
-      handler: reader(async (_ctx, userId) => ({ body: await deps.inbox.counts(userId) })),
+      handler: reader(async (_ctx, userId) => {
+        const { unread, seq } = await deps.inbox.counts(userId);
+        return { body: { unread, seq } };
+      }),
     },
+    ...inboxActionRoutes('/v1/users/:id', async (ctx) => {
+      const userId = ctx.params.id ?? '';
+      await requireReader(ctx, deps, userId);
+      return userId;
+    }, deps.publisher),
     { method: 'GET', path: '/v1/stats', handler: guard(() => ({ body: deps.stats() })) },
   ];
 }

@@ -4,3 +4,5 @@ export { PollWaiters, meRoutes, userOf, type MeDeps } from './me-routes.js';
 export { opsRoutes, readiness, type OpsDeps } from './ops-routes.js';
 export { staticRoutes, PUBLIC_DIR, SECURITY_HEADERS } from './static-routes.js';
 export { demoRoutes, DEMO_ARTICLE, type DemoDeps } from './demo-routes.js';
+export { bundleRoutes, bundlePath, BUNDLE_VERSION, BUNDLE_FILES } from './bundle-routes.js';
+export { withCors, type CorsOptions } from './cors.js';

@@ -1,14 +1,15 @@
 /**
  * The connected user's own inbox over HTTP (the seed's AJAX `notes_add_url`), authenticated like the socket
- * (Bearer token or cookie): list, mark read, and a long-poll fallback for networks that block WebSocket.
+ * (Bearer token or cookie): list, mark read or unread, archive, and a long-poll fallback for networks that block WebSocket.
  * POSTs require `Content-Type: application/json`, which a cross-site form cannot send (CSRF guard).
  */
 import { TidingsError } from '../errors.js';
 import { toView, type InboxStore } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
-import { ReadInput, parseInput, tokenFrom, userGroup, type Publisher, type TokenVerifier } from '../notify/index.js';
+import { tokenFrom, userGroup, type Publisher, type TokenVerifier } from '../notify/index.js';
 import type { User } from '../consumer/index.js';
 import { listQuery } from './api-routes.js';
+import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute } from './router.js';
 
 export interface MeDeps {
@@ -116,16 +117,7 @@ export function meRoutes(deps: MeDeps): HttpRoute[] {
         return { body: { items: page.items.map(toView), nextBefore: page.nextBefore, unread: await deps.inbox.unreadCount(user.id) } };
       },
     },
-    {
-      method: 'POST',
-      path: '/v1/me/read',
-      handler: async (ctx) => {
-        const user = await userOf(ctx, deps);
-        const input = parseInput(ReadInput, await ctx.json());
-        const unread = 'all' in input ? await deps.publisher.markAllRead(user.id) : await deps.publisher.markRead(user.id, input.ids);
-        return { body: { unread } };
-      },
-    },
+    ...inboxActionRoutes('/v1/me', async (ctx) => (await userOf(ctx, deps)).id, deps.publisher),
     {
       method: 'GET',
       path: '/v1/me/poll',

@@ -71,6 +71,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'archive',
+    // An archived row is read too (archiving sets read_at when it was unread), so the unread counter and
+    // the unread index need no change. No index: lists filter archived rows out of pages they already scan.
+    // `rev` counts read-state changes of the user: counts are ordered by (seq, rev) now that one can go up.
+    sqlite: `ALTER TABLE inbox_notifications ADD COLUMN archived_at TEXT;
+      ALTER TABLE inbox_users ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;`,
+    postgres: (s) => `ALTER TABLE ${s}.inbox_notifications ADD COLUMN archived_at timestamptz;
+      ALTER TABLE ${s}.inbox_users ADD COLUMN rev bigint NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 3,
     name: 'reach',
     // Reaching users who are not looking (src/reach/): preferences, contacts, push subscriptions, and the
     // escalation schedule. `reach_pending` is filled by a trigger that src/reach installs only while

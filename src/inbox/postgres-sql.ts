@@ -13,12 +13,12 @@ export function postgresStatements(s: string) {
     .split(', ')
     .map((c) => `n.${c}`)
     .join(', ');
-  const page = `SELECT ${cols} FROM ${n} WHERE user_id = $1 AND seq < $2`;
+  const page = `SELECT ${cols} FROM ${n} WHERE user_id = $1 AND seq < $2 AND archived_at IS NULL`;
   // Rows and counter change in one statement; the caller has locked the counter row first.
   const mark = (only: string) => `WITH r AS (
       UPDATE ${n} SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL${only} RETURNING 1
     ), c AS (SELECT count(*)::int AS changed FROM r),
-    d AS (UPDATE ${u} SET unread = unread - c.changed FROM c WHERE user_id = $1 AND c.changed > 0)
+    d AS (UPDATE ${u} SET unread = unread - c.changed, rev = rev + 1 FROM c WHERE user_id = $1 AND c.changed > 0)
     SELECT changed FROM c`;
   return {
     /**
@@ -46,7 +46,28 @@ export function postgresStatements(s: string) {
     since: `SELECT ${cols} FROM ${n} WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     markRead: mark(' AND id = ANY($3::text[])'),
     markAllRead: mark(''),
-    counts: `SELECT last_seq, unread FROM ${u} WHERE user_id = $1`,
+    /** $1 user, $2 ids: read rows back to unread, the counter up by as many. */
+    markUnread: `WITH r AS (
+        UPDATE ${n} SET read_at = NULL
+        WHERE user_id = $1 AND read_at IS NOT NULL AND archived_at IS NULL AND id = ANY($2::text[]) RETURNING 1
+      ), c AS (SELECT count(*)::int AS changed FROM r),
+      d AS (UPDATE ${u} SET unread = unread + c.changed, rev = rev + 1 FROM c WHERE user_id = $1 AND c.changed > 0)
+      SELECT changed FROM c`,
+    /** $1 user, $2 now, $3 ids: archived (and read, if they were not), the counter down by the unread ones. */
+    archive: `WITH old AS (
+        SELECT id, read_at IS NULL AS was_unread FROM ${n}
+        WHERE user_id = $1 AND archived_at IS NULL AND id = ANY($3::text[]) FOR UPDATE
+      ), r AS (
+        UPDATE ${n} AS t SET archived_at = $2, read_at = COALESCE(t.read_at, $2) FROM old WHERE t.id = old.id
+        RETURNING old.was_unread
+      ), c AS (SELECT count(*)::int AS changed, (count(*) FILTER (WHERE was_unread))::int AS dropped FROM r),
+      d AS (UPDATE ${u} SET unread = unread - c.dropped, rev = rev + 1 FROM c WHERE user_id = $1 AND c.dropped > 0)
+      SELECT changed FROM c`,
+    /** $1 user, $2 now. */
+    archiveRead: `WITH r AS (
+        UPDATE ${n} SET archived_at = $2 WHERE user_id = $1 AND archived_at IS NULL AND read_at IS NOT NULL RETURNING 1
+      ) SELECT count(*)::int AS changed FROM r`,
+    counts: `SELECT last_seq, unread, rev FROM ${u} WHERE user_id = $1`,
   };
 }
 

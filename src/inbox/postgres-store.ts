@@ -133,14 +133,33 @@ export class PostgresInboxStore implements InboxStore {
     return this.mark('markAllRead', userId, this.sql.markAllRead, []);
   }
 
+  async markUnread(userId: string, ids: readonly string[]): Promise<number> {
+    checkUserId(userId);
+    const unique = readIds(ids);
+    if (unique.length === 0) return 0;
+    return this.locked('markUnread', userId, this.sql.markUnread, [userId, unique]);
+  }
+
+  async archive(userId: string, ids: readonly string[]): Promise<number> {
+    checkUserId(userId);
+    const unique = readIds(ids);
+    if (unique.length === 0) return 0;
+    return this.mark('archive', userId, this.sql.archive, [unique]);
+  }
+
+  async archiveRead(userId: string): Promise<number> {
+    checkUserId(userId);
+    return this.mark('archiveRead', userId, this.sql.archiveRead, []);
+  }
+
   async unreadCount(userId: string): Promise<number> {
     return (await this.counts(userId)).unread;
   }
 
   async counts(userId: string): Promise<InboxCounts> {
     checkUserId(userId);
-    const [row] = await this.query<{ last_seq: string; unread: string }>('counts', this.sql.counts, [userId]);
-    return { unread: Number(row?.unread ?? 0), seq: Number(row?.last_seq ?? 0) };
+    const [row] = await this.query<{ last_seq: string; unread: string; rev: string }>('counts', this.sql.counts, [userId]);
+    return { unread: Number(row?.unread ?? 0), seq: Number(row?.last_seq ?? 0), rev: Number(row?.rev ?? 0) };
   }
 
   async ping(): Promise<boolean> {
@@ -179,12 +198,17 @@ export class PostgresInboxStore implements InboxStore {
     return found;
   }
 
-  private async mark(operation: string, userId: string, text: string, extra: unknown[]): Promise<number> {
+  private mark(operation: string, userId: string, text: string, extra: unknown[]): Promise<number> {
+    return this.locked(operation, userId, text, [userId, new Date().toISOString(), ...extra]);
+  }
+
+  /** Runs `text` (answering `changed`) in a transaction holding the user's counter row. */
+  private async locked(operation: string, userId: string, text: string, values: unknown[]): Promise<number> {
     if (this.closing !== undefined) throw closedError();
     return this.transaction(operation, async (c) => {
       // Lock the counter row first, as adds do: without it, two marks of one user could deadlock.
       if ((await c.query(this.sql.lockUser, [userId])).rowCount === 0) return 0;
-      const { rows } = await c.query<{ changed: number }>(text, [userId, new Date().toISOString(), ...extra]);
+      const { rows } = await c.query<{ changed: number }>(text, values);
       return rows[0]?.changed ?? 0;
     });
   }

@@ -60,12 +60,13 @@ type Row = NotificationRow & { data: string; seq: number; created_at: string; re
 
 function prepareStatements(db: Database.Database) {
   const cols = NOTIFICATION_COLUMNS;
-  const page = `SELECT ${cols} FROM inbox_notifications WHERE user_id = ? AND seq < ?`;
+  const page = `SELECT ${cols} FROM inbox_notifications WHERE user_id = ? AND seq < ? AND archived_at IS NULL`;
+  const chosen = '+user_id = ? AND id IN (SELECT value FROM json_each(?))';
   // Rows at or below the user's read_floor are all read: unread scans start above it.
   const floor = '(SELECT read_floor FROM inbox_users WHERE user_id = ?)';
   return {
-    counter: db.prepare<[string], { last_seq: number; unread: number }>(
-      'SELECT last_seq, unread FROM inbox_users WHERE user_id = ?',
+    counter: db.prepare<[string], { last_seq: number; unread: number; rev: number }>(
+      'SELECT last_seq, unread, rev FROM inbox_users WHERE user_id = ?',
     ),
     putCounter: db.prepare<[string, number, number]>(
       `INSERT INTO inbox_users (user_id, last_seq, unread) VALUES (?, ?, ?)
@@ -95,9 +96,28 @@ function prepareStatements(db: Database.Database) {
     ),
     // When nothing is left unread, every row up to last_seq is read: raise the floor.
     decrementUnread: db.prepare<{ changed: number; userId: string }>(
-      `UPDATE inbox_users SET unread = unread - :changed,
+      `UPDATE inbox_users SET unread = unread - :changed, rev = rev + 1,
          read_floor = CASE WHEN unread = :changed THEN last_seq ELSE read_floor END
        WHERE user_id = :userId`,
+    ),
+    // Mark unread: the rows' seqs first (the floor must drop below the lowest), then the rows.
+    readChosen: db.prepare<[string, string], { seq: number }>(
+      `SELECT seq FROM inbox_notifications WHERE ${chosen} AND read_at IS NOT NULL AND archived_at IS NULL`,
+    ),
+    unmark: db.prepare<[string, string]>(
+      `UPDATE inbox_notifications SET read_at = NULL WHERE ${chosen} AND read_at IS NOT NULL AND archived_at IS NULL`,
+    ),
+    incrementUnread: db.prepare<{ changed: number; lowest: number; userId: string }>(
+      `UPDATE inbox_users SET unread = unread + :changed, rev = rev + 1, read_floor = MIN(read_floor, :lowest - 1) WHERE user_id = :userId`,
+    ),
+    unreadChosen: db.prepare<[string, string], { n: number }>(
+      `SELECT count(*) AS n FROM inbox_notifications WHERE ${chosen} AND read_at IS NULL AND archived_at IS NULL`,
+    ),
+    archive: db.prepare<[string, string, string, string]>(
+      `UPDATE inbox_notifications SET archived_at = ?, read_at = COALESCE(read_at, ?) WHERE ${chosen} AND archived_at IS NULL`,
+    ),
+    archiveRead: db.prepare<[string, string]>(
+      `UPDATE inbox_notifications SET archived_at = ? WHERE user_id = ? AND archived_at IS NULL AND read_at IS NOT NULL`,
     ),
     ping: db.prepare('SELECT 1'),
   };
@@ -173,6 +193,35 @@ export class SqliteInboxStore implements InboxStore {
     return this.markWith('markAllRead', userId, (now) => this.sql.markAllRead.run(now, userId, userId).changes);
   }
 
+  async markUnread(userId: string, ids: readonly string[]): Promise<number> {
+    checkUserId(userId);
+    const json = JSON.stringify(readIds(ids));
+    return this.inTransaction('markUnread', () => {
+      const seqs = this.sql.readChosen.all(userId, json).map((r) => r.seq);
+      if (seqs.length === 0) return 0;
+      const changed = this.sql.unmark.run(userId, json).changes;
+      this.sql.incrementUnread.run({ changed, lowest: Math.min(...seqs), userId });
+      return changed;
+    });
+  }
+
+  async archive(userId: string, ids: readonly string[]): Promise<number> {
+    checkUserId(userId);
+    const json = JSON.stringify(readIds(ids));
+    return this.inTransaction('archive', () => {
+      const unread = this.sql.unreadChosen.get(userId, json)?.n ?? 0;
+      const now = new Date().toISOString();
+      const changed = this.sql.archive.run(now, now, userId, json).changes;
+      if (unread > 0) this.sql.decrementUnread.run({ changed: unread, userId });
+      return changed;
+    });
+  }
+
+  async archiveRead(userId: string): Promise<number> {
+    checkUserId(userId);
+    return this.inTransaction('archiveRead', () => this.sql.archiveRead.run(new Date().toISOString(), userId).changes);
+  }
+
   async unreadCount(userId: string): Promise<number> {
     return (await this.counts(userId)).unread;
   }
@@ -180,7 +229,7 @@ export class SqliteInboxStore implements InboxStore {
   async counts(userId: string): Promise<InboxCounts> {
     checkUserId(userId);
     const row = this.read('counts', () => this.sql.counter.get(userId));
-    return { unread: row?.unread ?? 0, seq: row?.last_seq ?? 0 };
+    return { unread: row?.unread ?? 0, seq: row?.last_seq ?? 0, rev: row?.rev ?? 0 };
   }
 
   async ping(): Promise<boolean> {
@@ -219,14 +268,16 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   private markWith(operation: string, userId: string, update: (now: string) => number): number {
-    return this.read(operation, () => {
-      const run = this.db.transaction(() => {
-        const changed = update(new Date().toISOString());
-        if (changed > 0) this.sql.decrementUnread.run({ changed, userId });
-        return changed;
-      });
-      return run.immediate();
+    return this.inTransaction(operation, () => {
+      const changed = update(new Date().toISOString());
+      if (changed > 0) this.sql.decrementUnread.run({ changed, userId });
+      return changed;
     });
+  }
+
+  /** Runs `fn` in an immediate (write-locked) transaction. */
+  private inTransaction(operation: string, fn: () => number): number {
+    return this.read(operation, () => this.db.transaction(fn).immediate());
   }
 
   /** Run a direct (not group-committed) operation; refused once `close()` was called. */

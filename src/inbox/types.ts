@@ -72,6 +72,11 @@ export interface InboxCounts {
   unread: number;
   /** Highest seq assigned to the user (0 when none). */
   seq: number;
+  /**
+   * How many times the user's read state changed (mark read or unread, archive): with `seq`, it orders
+   * counts read at different moments, since a count can now go up between two adds.
+   */
+  rev: number;
 }
 
 /**
@@ -95,7 +100,7 @@ export interface InboxStore {
    */
   addMany(ns: readonly NewNotification[]): Promise<AddResult[]>;
 
-  /** A page of the user's notifications, newest first. */
+  /** A page of the user's notifications that are not archived, newest first. */
   list(userId: string, q?: ListQuery): Promise<Page<Notification>>;
 
   /**
@@ -114,6 +119,22 @@ export interface InboxStore {
 
   /** Mark every notification of the user read; returns how many changed. */
   markAllRead(userId: string): Promise<number>;
+
+  /**
+   * Mark these read notifications of the user unread again (the unread count goes up by as many). Ids of
+   * other users, unread or archived ones are ignored. Returns how many changed from read to unread.
+   */
+  markUnread(userId: string, ids: readonly string[]): Promise<number>;
+
+  /**
+   * Archive these notifications of the user: they leave `list` (and so every tab's list) and count as read,
+   * so archiving an unread one lowers the unread count. Ids of other users or already archived are ignored.
+   * `since` still replays archived rows (their seq stays taken). Returns how many were archived.
+   */
+  archive(userId: string, ids: readonly string[]): Promise<number>;
+
+  /** Archive every read, not yet archived notification of the user (the unread count is unchanged). */
+  archiveRead(userId: string): Promise<number>;
 
   /** Exactly the number of the user's unread rows. */
   unreadCount(userId: string): Promise<number>;

@@ -50,6 +50,8 @@ export interface UnreadEvent extends LayerMessage {
   readonly user: string;
   readonly count: number;
   readonly seq?: number;
+  /** The user's read-state revision with `seq` (see CountVersion). */
+  readonly rev?: number;
   readonly text: string;
 }
 

@@ -131,11 +131,11 @@ export class NotificationConsumer extends JsonConsumer {
     if (this.transport) this.transport.appPing = PING;
     const user = this.scope.user;
     this.#armExpiry(undefined, user?.expiresAt);
-    const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0 };
+    const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0, rev: 0 };
     const hello: HelloFrame = { type: 'hello', user: user?.id ?? null, unread: counts.unread, seq: counts.seq, ping: this.#deps.settings.pingInterval };
     this.sendJson(hello);
     if (!user) return;
-    const version = { seq: counts.seq, count: counts.unread };
+    const version = { seq: counts.seq, count: counts.unread, rev: counts.rev };
     this.cursor = new StreamCursor(version);
     const observer = this.#deps.observer;
     if (observer) {
@@ -172,7 +172,7 @@ export class NotificationConsumer extends JsonConsumer {
   showUnread(event: UnreadEvent): void {
     const cursor = this.cursor;
     if (!cursor || event.user !== this.scope.user?.id || this.#behind) return;
-    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count })) return;
+    if (typeof event.seq === 'number' && !cursor.show({ seq: event.seq, count: event.count, rev: event.rev })) return;
     this.send(preparedFor(event));
   }
 
@@ -200,7 +200,7 @@ export class NotificationConsumer extends JsonConsumer {
     if (!cursor || !user) return;
     try {
       const counts = await this.#deps.inbox.counts(user.id);
-      const now = { seq: counts.seq, count: counts.unread };
+      const now = { seq: counts.seq, count: counts.unread, rev: counts.rev };
       const shown = cursor.shown.count;
       if (counts.seq > cursor.lastSeq) await this.#fillGap(user.id, counts.seq, counts.unread, now);
       else if (cursor.show(now) && now.count !== shown) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
@@ -267,9 +267,18 @@ export class NotificationConsumer extends JsonConsumer {
       case 'read_all':
         await this.#deps.publisher.markAllRead(userId);
         return;
+      case 'mark_unread':
+        await this.#deps.publisher.markUnread(userId, frame.ids);
+        return;
+      case 'archive':
+        await this.#deps.publisher.archive(userId, frame.ids);
+        return;
+      case 'archive_read':
+        await this.#deps.publisher.archiveRead(userId);
+        return;
       case 'resume': {
         const counts = await this.#deps.inbox.counts(userId);
-        return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread });
+        return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread, rev: counts.rev });
       }
       case 'refresh':
         return this.#refresh(userId, frame.token);

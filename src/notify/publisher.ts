@@ -31,6 +31,12 @@ export interface Publisher {
   markRead(userId: string, ids: readonly string[]): Promise<number>;
   /** Mark all of a user's notifications read; every tab gets the new count. Returns 0. */
   markAllRead(userId: string): Promise<number>;
+  /** Show read notifications unread again; every tab gets the new count. Returns the unread count. */
+  markUnread(userId: string, ids: readonly string[]): Promise<number>;
+  /** Archive notifications (an unread one counts as read); every tab gets the new count. Returns it. */
+  archive(userId: string, ids: readonly string[]): Promise<number>;
+  /** Archive every read notification of the user. Returns the unread count (unchanged). */
+  archiveRead(userId: string): Promise<number>;
 }
 
 export interface PublisherDeps {
@@ -92,9 +98,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
 
   /** Read the user's count (with its seq, which orders counts) and push it to every tab of the user. */
   async function pushUnread(userId: string): Promise<number> {
-    const { unread: count, seq } = await inbox.counts(userId);
+    const { unread: count, seq, rev } = await inbox.counts(userId);
     const frame: UnreadFrame = { type: 'unread', count };
-    const event: UnreadEvent = { type: 'tidings.unread', user: userId, count, seq, text: JSON.stringify(frame) };
+    const event: UnreadEvent = { type: 'tidings.unread', user: userId, count, seq, rev, text: JSON.stringify(frame) };
     await push(userGroup(userId), event).catch((err: unknown) => {
       log.warn({ err, user: userId }, 'unread push failed');
       resync.failed(userId);
@@ -135,6 +141,27 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       return serial(userId, async () => {
         await inbox.markAllRead(userId);
         return pushUnread(userId);
+      });
+    },
+
+    markUnread(userId, ids) {
+      return serial(userId, async () => {
+        await inbox.markUnread(userId, ids);
+        return pushUnread(userId);
+      });
+    },
+
+    archive(userId, ids) {
+      return serial(userId, async () => {
+        await inbox.archive(userId, ids);
+        return pushUnread(userId);
+      });
+    },
+
+    archiveRead(userId) {
+      return serial(userId, async () => {
+        await inbox.archiveRead(userId);
+        return (await inbox.counts(userId)).unread;
       });
     },
   };

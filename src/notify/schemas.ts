@@ -27,6 +27,15 @@ export const ReadInput = z.union([
   z.object({ all: z.literal(true) }),
 ]);
 
+/** Body of `POST …/unread`: read notifications to show unread again. */
+export const UnreadInput = z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) });
+
+/** Body of `POST …/archive`: these notifications, or every read one. */
+export const ArchiveInput = z.union([
+  z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) }),
+  z.object({ read: z.literal(true) }),
+]);
+
 /** Parse `value` with `schema`, or throw INVALID_BODY with the field errors. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);

@@ -9,9 +9,11 @@
  * process), which the consumer fills from the inbox before sending the event.
  *
  * Unread counts are ordered by their {@link CountVersion}: the user's last seq when the count was read,
- * then the count itself, lower being newer. That order agrees with commit order because between two adds
- * of a user only marks commit, and a mark never raises the count. A count older than one already shown is
- * never left on screen.
+ * then the user's read-state revision (`rev`, raised by every mark read or unread and every archive that
+ * changed the count). That order agrees with commit order: both only grow. A count without a `rev` (the one
+ * an add reports) is the first of its seq, and between two such counts the lower is newer (only marks
+ * commit between adds of a user without a rev, and then only lower the count). A count older than one
+ * already shown is never left on screen.
  */
 import type { InboxStore, Notification } from '../inbox/index.js';
 import { MAX_SINCE_LIMIT } from '../inbox/index.js';
@@ -20,11 +22,16 @@ import { MAX_SINCE_LIMIT } from '../inbox/index.js';
 export interface CountVersion {
   readonly seq: number;
   readonly count: number;
+  /** The user's read-state revision when the count was read (absent for the count an add reports). */
+  readonly rev?: number | undefined;
 }
 
 /** Whether count `a` was read before count `b` (see the module comment for why this order is exact). */
 export function isOlder(a: CountVersion, b: CountVersion): boolean {
-  return a.seq < b.seq || (a.seq === b.seq && a.count > b.count);
+  if (a.seq !== b.seq) return a.seq < b.seq;
+  if (a.rev !== undefined && b.rev !== undefined) return a.rev < b.rev;
+  if (a.rev !== undefined || b.rev !== undefined) return a.rev === undefined;
+  return a.count > b.count;
 }
 
 /** A half-open seq range `(after, upTo]`. */

@@ -13,6 +13,18 @@ export const ReadFrame = z.object({
   type: z.literal('read'),
   ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_READ_IDS),
 });
+/** `{"type":"mark_unread","ids":[…]}`: show these read notifications of the connected user unread again. */
+export const MarkUnreadFrame = z.object({
+  type: z.literal('mark_unread'),
+  ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_READ_IDS),
+});
+/** `{"type":"archive","ids":[…]}`: archive these notifications (out of lists; an unread one counts as read). */
+export const ArchiveFrame = z.object({
+  type: z.literal('archive'),
+  ids: z.array(z.string().min(1).max(128)).min(1).max(MAX_READ_IDS),
+});
+/** `{"type":"archive_read"}`: archive every read notification of the connected user. */
+export const ArchiveReadFrame = z.object({ type: z.literal('archive_read') });
 /** `{"type":"read_all"}`: mark every notification of the connected user read. */
 export const ReadAllFrame = z.object({ type: z.literal('read_all') });
 /** `{"type":"resume","since":<seq>}`: send every notification with a greater seq, then live ones. */
@@ -30,7 +42,7 @@ export const PingFrame = z.object({ type: z.literal('ping') });
 export const VisibilityFrame = z.object({ type: z.literal('visibility'), state: z.enum(['visible', 'hidden']) });
 
 /** Every frame a client may send to `/inform/`. */
-export const ClientFrame = z.discriminatedUnion('type', [ReadFrame, ReadAllFrame, ResumeFrame, RefreshFrame, PingFrame, VisibilityFrame]);
+export const ClientFrame = z.discriminatedUnion('type', [ReadFrame, ReadAllFrame, MarkUnreadFrame, ArchiveFrame, ArchiveReadFrame, ResumeFrame, RefreshFrame, PingFrame, VisibilityFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 /** A stored notification as it appears on the wire and in the HTTP API. */

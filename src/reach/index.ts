@@ -1,7 +1,7 @@
 /**
  * src/reach: reaching people who are not looking. Presence (who has a tab open), per-kind channel
  * preferences, and escalation of notifications left unseen to a webhook, email and Web Push. Everything
- * durable lives in the inbox database (migration 2 of src/inbox); nothing is stored elsewhere.
+ * durable lives in the inbox database (migration 3 of src/inbox); nothing is stored elsewhere.
  *
  * `createReach` builds it from the configuration; `createTidings` wires its observer into `/inform/` and
  * its routes into the HTTP API.

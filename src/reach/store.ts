@@ -1,5 +1,5 @@
 /**
- * `ReachStore`: the tables of src/reach in the inbox database (migration 2 of src/inbox): preferences,
+ * `ReachStore`: the tables of src/reach in the inbox database (migration 3 of src/inbox): preferences,
  * contacts, push subscriptions, the escalation schedule (`reach_pending`) and the deliveries with their
  * retry state (`reach_deliveries`). Backends: `SqliteReachStore`, `PostgresReachStore`, built with
  * {@link ReachStore} factories in `index.ts` from the inbox they share a database with.

@@ -4,47 +4,44 @@
  * `{"token": "…"}` or the token as text; 401/403 mean "no token"), `page-size` (default 20), `sw-url` (the
  * service worker for desktop notifications, default `/tidings-sw.js`; see settings-view.ts). Property
  * `getToken` (a function) takes precedence over `token-url`. Reflects `count` (unread) and `state`.
+ * Properties `strings` (wording and translations, see {@link BellStrings}), `render` (a hook describing an
+ * item: text, detail, link) and `hrefs` (per-kind link templates such as `"/posts/{post_id}"`). Words and
+ * dates follow the `lang` of the bell or its nearest ancestor.
  *
  * Events (bubbling, composed): `tidings-announce` (detail: Announcement, in one tab only),
  * `tidings-select` (detail: the clicked item), `tidings-state` (detail: state), `tidings-error`
  * (detail: TidingsClientError).
  */
-import { createTidingsClient, type GetToken, type TidingsClient, type TidingsState } from '../client/index.js';
-import { describeNotification } from './describe.js';
+import { createTidingsClient, type TidingsClient, type TidingsState } from '../client/index.js';
+import { BellProperties } from './bell-properties.js';
+import type { RenderHook } from './describe.js';
 import { NotificationListView, type ListItem } from './list-view.js';
-import { buildShadow, type BellParts } from './shadow.js';
+import { ReadMarks } from './read-marks.js';
+import { keptBroadcasts } from './recent.js';
+import { applyStrings, buildShadow, showCount, type BellParts } from './shadow.js';
+import { isTrouble, showStatus, situationOf, type Situation } from './status.js';
+import { tokenFrom } from './token-url.js';
 import { SettingsView, apiBase } from './settings-view.js';
 
-const STATUS_TEXT: Partial<Record<TidingsState, string>> = {
-  connecting: 'Connecting…',
-  offline: "You're offline. Reconnecting…",
-  unauthorized: 'Sign in to see your notifications.',
-  closed: 'Notifications are unavailable right now.',
-};
-
-/** A token getter for the `token-url` attribute. */
-function tokenFrom(url: string): GetToken {
-  return async () => {
-    const response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } });
-    if (response.status === 401 || response.status === 403) return null;
-    if (!response.ok) throw new Error(`token-url answered ${response.status}`);
-    if ((response.headers.get('content-type') ?? '').includes('json')) {
-      const body = (await response.json()) as { token?: unknown } | null;
-      return typeof body?.token === 'string' ? body.token : null;
-    }
-    return (await response.text()).trim() || null;
-  };
-}
+export type { RenderHook };
 
 /** The `<tidings-bell>` custom element. */
-export class TidingsBellElement extends HTMLElement {
+export class TidingsBellElement extends BellProperties {
   static readonly observedAttributes = ['src', 'http-url', 'token-url', 'page-size'];
   private readonly parts: BellParts;
-  private tokenGetter: GetToken | undefined;
   private tidings: TidingsClient | undefined;
   private view: NotificationListView | undefined;
   private settings: SettingsView | undefined;
   private restartQueued = false;
+  /** The last client error code since the connection was last open (tells a server error from a lost link). */
+  private lastError: string | undefined;
+  private everOpen = false;
+  private situation: Situation = 'connecting';
+  /** A message about the user's last action (a failed mark-read), shown until the next action. */
+  private notice = '';
+  private marks: ReadMarks | undefined;
+  /** Shows the broadcasts kept from before a reload (on the All tab). */
+  private showKept: () => void = () => {};
   private readonly onOutside = (event: Event): void => {
     if (this.open && !event.composedPath().includes(this)) this.hide(false);
   };
@@ -60,7 +57,17 @@ export class TidingsBellElement extends HTMLElement {
     this.parts = buildShadow(this.attachShadow({ mode: 'open' }));
     const { button, markAll, panel } = this.parts;
     button.addEventListener('click', () => (this.open ? this.hide(true) : this.show()));
-    markAll.addEventListener('click', () => void this.tidings?.markAllRead().catch((err: unknown) => this.failed(err)));
+    markAll.addEventListener('click', () => {
+      this.notice = '';
+      this.marks?.all();
+    });
+    this.parts.archiveRead.addEventListener('click', () => this.act((c) => c.archiveRead()));
+    this.parts.tabUnread.addEventListener('click', () => this.filter(true));
+    this.parts.tabAll.addEventListener('click', () => this.filter(false));
+    this.parts.retry.addEventListener('click', () => {
+      if (isTrouble(this.situation)) this.tidings?.reconnect();
+      else void this.view?.loadMore();
+    });
     panel.addEventListener('keydown', (event) => this.onKey(event));
     button.addEventListener('keydown', (event) => this.onKey(event));
     this.shadowRoot?.addEventListener('focusout', (event) => {
@@ -74,28 +81,13 @@ export class TidingsBellElement extends HTMLElement {
     return this.tidings;
   }
 
-  /** Token supplier; setting it reconnects with the new supplier. */
-  get getToken(): GetToken | undefined {
-    return this.tokenGetter;
-  }
-  set getToken(fn: GetToken | undefined) {
-    this.tokenGetter = fn;
-    this.restart();
-  }
-
   /** Whether the panel is open. */
   get open(): boolean {
     return !this.parts.panel.hidden;
   }
 
   connectedCallback(): void {
-    // A getToken set before the element was defined sits on the instance: route it through the setter.
-    const own = this as unknown as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(own, 'getToken')) {
-      const value = own.getToken as GetToken | undefined;
-      delete own.getToken;
-      this.tokenGetter = value;
-    }
+    this.adoptEarlyProperties();
     document.addEventListener('pointerdown', this.onOutside, true);
     document.addEventListener('keydown', this.onDocumentKey);
     this.restart();
@@ -144,7 +136,7 @@ export class TidingsBellElement extends HTMLElement {
   }
 
   /** Coalesces attribute and property changes of one task into one reconnect. */
-  private restart(): void {
+  protected restart(): void {
     if (!this.isConnected || this.restartQueued) return;
     this.restartQueued = true;
     queueMicrotask(() => {
@@ -155,6 +147,8 @@ export class TidingsBellElement extends HTMLElement {
   }
 
   private stop(): void {
+    this.marks?.clear();
+    this.marks = undefined;
     this.tidings?.close();
     this.tidings = undefined;
     this.view?.element.remove();
@@ -166,6 +160,8 @@ export class TidingsBellElement extends HTMLElement {
   private start(): void {
     const tokenUrl = this.getAttribute('token-url');
     let client: TidingsClient;
+    this.lastError = undefined;
+    this.everOpen = false;
     try {
       client = createTidingsClient({
         url: this.getAttribute('src') ?? undefined,
@@ -180,14 +176,24 @@ export class TidingsBellElement extends HTMLElement {
     this.tidings = client;
     const getToken = this.tokenGetter ?? (tokenUrl ? tokenFrom(tokenUrl) : undefined);
     this.settings = new SettingsView(this.parts.panel, { http: apiBase(this.getAttribute('http-url'), this.getAttribute('src')), getToken, swUrl: this.getAttribute('sw-url') ?? '/tidings-sw.js' });
+    applyStrings(this.parts, this.strings);
     const pageSize = Number(this.getAttribute('page-size')) || 20;
     const view = new NotificationListView(client, pageSize, {
       select: (item) => this.select(item),
+      markRead: (item) => this.markOne(item),
+      markUnread: (item) => this.act((c) => c.markUnread([item.id])),
+      archive: (item) => this.act((c) => c.archive([item.id])),
       changed: () => this.refresh(),
+      strings: () => this.strings,
+      locale: () => this.pageLang(),
+      describe: (item) => this.describe(item),
+      enabled: () => client.state === 'open',
       // A refused token would be refused over HTTP too: the status line says why, with nothing to load.
       canLoad: () => client.state !== 'unauthorized',
     });
     this.view = view;
+    view.setFilter(this.parts.tabUnread.getAttribute('aria-pressed') === 'true');
+    this.marks = new ReadMarks(client, view, (err, what) => this.failed(err, what));
     this.parts.body.replaceChildren(view.element);
     this.wire(client, view);
     this.setCount(0);
@@ -196,78 +202,111 @@ export class TidingsBellElement extends HTMLElement {
   }
 
   private wire(client: TidingsClient, view: NotificationListView): void {
-    client.on('unread', (count) => this.setCount(count));
+    client.on('unread', (count) => {
+      this.marks?.confirm();
+      this.setCount(count);
+    });
     client.on('state', (state) => this.setState(state));
     client.on('notification', (n) => view.prepend(n));
-    client.on('broadcast', (b) => view.prepend({ ...b, id: `b:${b.id}`, seq: 0, readAt: null, broadcast: true }));
+    this.showKept = keptBroadcasts(client, view, `tidings:broadcasts:${this.getAttribute('src') ?? location.host}`);
     client.on('read', (change) => view.markRead(change));
+    client.on('change', (change) => view.applyChange(change));
     client.on('resync', () => {
       view.reset();
+      this.showKept();
       if (this.open) void view.loadMore(true);
     });
     client.on('announce', (a) => {
       const item = a.type === 'notification' ? a.notification : a.broadcast;
-      this.parts.live.textContent = describeNotification(item.kind, item.data).text;
+      this.say(this.describe({ ...item, seq: 0, readAt: null }).text);
       this.emit('tidings-announce', a);
     });
-    client.on('error', (err) => this.emit('tidings-error', err));
+    client.on('error', (err) => {
+      // A token request that never reached the app (fetch's TypeError) is a lost network, not a server error.
+      this.lastError = err.code === 'TOKEN_FAILED' && err.cause instanceof TypeError ? 'NETWORK_ERROR' : err.code;
+      // The server answered a frame with an error (the inbox is down): the marks it did not store come back.
+      this.marks?.error(err);
+      this.refresh();
+      this.emit('tidings-error', err);
+    });
   }
 
   private select(item: ListItem): void {
-    if (!item.readAt && !item.broadcast) void this.tidings?.markRead([item.id]).catch((err: unknown) => this.failed(err));
+    this.markOne(item);
     this.emit('tidings-select', item);
   }
 
+  private markOne(item: ListItem): void {
+    this.notice = '';
+    this.marks?.one(item);
+  }
+
+  /** Mark unread, archive, archive all read: the list follows the client's `change` event. */
+  private act(run: (client: TidingsClient) => Promise<void>): void {
+    this.notice = '';
+    this.marks?.act(run);
+  }
+
+  /** Shows the "Unread" or the "All" tab. */
+  private filter(unreadOnly: boolean): void {
+    this.parts.tabUnread.setAttribute('aria-pressed', String(unreadOnly));
+    this.parts.tabAll.setAttribute('aria-pressed', String(!unreadOnly));
+    if (!this.view || this.view.filtered === unreadOnly) return;
+    this.view.setFilter(unreadOnly);
+    this.showKept();
+    void this.view.loadMore(true);
+  }
+
+  /** A mark the server did not store (its rows are unread again), or another action that failed: say so. */
+  private failed(err: unknown, what: 'mark' | 'action'): void {
+    this.notice = what === 'mark' ? this.strings.markFailed : this.strings.actionFailed;
+    this.say(this.notice);
+    this.refresh();
+    this.emit('tidings-error', err);
+  }
+
   private setCount(count: number): void {
-    const { badge, button } = this.parts;
-    const before = Number(this.getAttribute('count') ?? 0);
+    showCount(this.parts, count, Number(this.getAttribute('count') ?? 0));
     this.setAttribute('count', String(count));
-    badge.hidden = count === 0;
-    badge.textContent = count > 99 ? '99+' : String(count);
-    badge.setAttribute('aria-label', `${count} unread notification${count === 1 ? '' : 's'}`);
-    if (count > before) {
-      button.classList.remove('ring');
-      void button.offsetWidth; // restart the animation
-      button.classList.add('ring');
-    }
     this.refresh();
   }
 
   private setState(state: TidingsState): void {
     if (this.getAttribute('state') === state) return;
     this.setAttribute('state', state);
+    if (state === 'open') {
+      this.everOpen = true;
+      this.lastError = undefined;
+    }
     // Back online with the panel open and no list yet (the load failed while offline): load it now.
     if (state === 'open' && this.open && this.view && !this.view.loaded) void this.view.loadMore(true);
     this.refresh();
     this.emit('tidings-state', state);
   }
 
-  /** Status line, and whether "mark all" can do anything. */
+  /** Status line, the bell's accessible name, the live announcement of trouble, and what can be clicked. */
   private refresh(): void {
-    const { status, markAll } = this.parts;
+    const { markAll } = this.parts;
+    const strings = this.strings;
     const state = this.getAttribute('state') as TidingsState | null;
-    const failed = this.view?.failed;
-    const text = state && STATUS_TEXT[state] && !(state === 'connecting' && this.view?.loaded) ? STATUS_TEXT[state] : failed ? "Couldn't load notifications." : '';
-    status.textContent = text ?? '';
-    status.hidden = !text;
-    status.classList.toggle('warn', state === 'offline' || !!failed);
-    if (failed && state === 'open') status.append(this.retryButton());
-    const disable = this.getAttribute('count') === '0' && !this.view?.hasUnread;
+    const view = this.view;
+    const situation = situationOf(state, this.lastError, this.everOpen, !!view?.failed);
+    if (isTrouble(situation) !== isTrouble(this.situation) && this.everOpen) this.say(isTrouble(situation) ? strings.lost : strings.back);
+    this.situation = situation;
+    this.setAttribute('situation', situation);
+    const count = Number(this.getAttribute('count') ?? 0);
+    showStatus(this.parts, situation, strings, { notice: this.notice, count, listLoaded: !!view?.loaded });
+    const online = state === 'open';
+    view?.setEnabled(online);
+    const disable = !online || (count === 0 && !view?.hasUnread);
     if (disable && this.shadowRoot?.activeElement === markAll) this.parts.panel.focus();
     markAll.disabled = disable;
+    this.parts.archiveRead.disabled = !online || !view?.hasRead;
   }
 
-  private retryButton(): HTMLButtonElement {
-    const retry = document.createElement('button');
-    retry.type = 'button';
-    retry.className = 'retry';
-    retry.textContent = 'Retry';
-    retry.addEventListener('click', () => void this.view?.loadMore());
-    return retry;
-  }
-
-  private failed(err: unknown): void {
-    this.emit('tidings-error', err);
+  /** Says `text` through the polite live region. */
+  private say(text: string): void {
+    this.parts.live.textContent = text;
   }
 
   private emit(type: string, detail: unknown): void {

@@ -3,16 +3,18 @@
  * (once). Drop-in use:
  *
  * ```html
- * <script type="module" src="/static/tidings-bell.js"></script>
+ * <script type="module" src="https://tidings.example.com/bundles/<version>/tidings-bell.js"></script>
  * <tidings-bell token-url="/my/tidings-token"></tidings-bell>
  * ```
  */
-import { TidingsBellElement } from './bell-element.js';
+import { TidingsBellElement, type RenderHook } from './bell-element.js';
 
 if (typeof customElements !== 'undefined' && !customElements.get('tidings-bell')) {
   customElements.define('tidings-bell', TidingsBellElement);
 }
 
-export { TidingsBellElement };
-export { describeNotification, relativeTime, type Description } from './describe.js';
+export { TidingsBellElement, type RenderHook };
+export { describeNotification, relativeTime, hrefOf, safeHref, type Description } from './describe.js';
+export { stringsFor, EN, DE, LANGUAGES, type BellStrings, type Subject } from './strings.js';
+export type { ListItem } from './row.js';
 export * from '../client/index.js';

@@ -3,14 +3,12 @@
  * scrolls (infinite scroll through an IntersectionObserver on a sentinel), live items prepended, read
  * state kept in step with `read` events. Every payload string goes into the DOM as text.
  */
-import type { NotificationView, ReadChange, TidingsClient } from '../client/index.js';
-import { describeNotification, relativeTime } from './describe.js';
-import { BELL, CHECK, h, icon } from './dom.js';
+import type { InboxChange, ReadChange, TidingsClient } from '../client/index.js';
+import { relativeTime } from './describe.js';
+import { BELL, h, icon } from './dom.js';
+import { renderRow, setRowUnread, type ListItem, type RowContext } from './row.js';
 
-/** A row: a stored notification, or a site-wide broadcast (never stored, so never "unread"). */
-export interface ListItem extends NotificationView {
-  broadcast?: boolean;
-}
+export type { ListItem } from './row.js';
 
 /** Most rows kept in the DOM; older ones are dropped (and can be paged in again after a reopen). */
 const MAX_ROWS = 500;
@@ -21,9 +19,7 @@ interface Row {
 }
 
 /** Callbacks of {@link NotificationListView}. */
-export interface ListCallbacks {
-  /** A row was activated (click / Enter). */
-  select(item: ListItem): void;
+export interface ListCallbacks extends RowContext {
   /** Loading state or emptiness changed: the panel updates its status line. */
   changed(): void;
   /** False while loading is pointless (no credentials): no page is requested. Default: always true. */
@@ -38,7 +34,8 @@ export class NotificationListView {
   failed = false;
   private readonly list = h('ul', { role: 'list', 'aria-labelledby': 'tidings-title' });
   private readonly footer = h('div', { class: 'more', 'aria-hidden': 'true' });
-  private readonly empty = h('div', { class: 'empty', hidden: '' }, icon('', ...BELL), "You're all caught up");
+  private readonly emptyText = h('span', {});
+  private readonly empty = h('div', { class: 'empty', hidden: '' }, icon('', ...BELL), this.emptyText);
   private readonly rows = new Map<string, Row>();
   /** undefined: nothing loaded yet; null: the end was reached. */
   private nextBefore: number | null | undefined;
@@ -46,6 +43,8 @@ export class NotificationListView {
   private generation = 0;
   /** Live items that arrived while the first page was loading: added once it is in. */
   private early: ListItem[] = [];
+  /** The "Unread" tab: only unread notifications are paged in. */
+  private unreadOnly = false;
   private observer: IntersectionObserver | undefined;
 
   constructor(
@@ -86,7 +85,7 @@ export class NotificationListView {
     this.failed = false;
     this.updateFooter();
     try {
-      const page = await this.client.list({ limit: this.pageSize, ...(this.nextBefore !== undefined && { before: this.nextBefore }) });
+      const page = await this.client.list({ limit: this.pageSize, unreadOnly: this.unreadOnly, ...(this.nextBefore !== undefined && { before: this.nextBefore }) });
       if (generation !== this.generation) return;
       for (const item of page.items) this.add(item, 'end');
       this.nextBefore = page.nextBefore;
@@ -130,7 +129,7 @@ export class NotificationListView {
     this.callbacks.changed();
   }
 
-  /** Marks rows read after a `read` event. */
+  /** Marks rows read after a `read` event (or at once, when the user asks). */
   markRead(change: ReadChange): void {
     const now = new Date().toISOString();
     for (const row of this.rows.values()) {
@@ -139,11 +138,65 @@ export class NotificationListView {
     this.callbacks.changed();
   }
 
+  /** Shows rows unread again (a mark-read that failed is undone). */
+  markUnread(ids: readonly string[]): void {
+    for (const id of ids) {
+      const row = this.rows.get(id);
+      if (!row || row.item.broadcast || !row.item.readAt) continue;
+      row.item = { ...row.item, readAt: null };
+      setRowUnread(row.li, row.item, true, this.callbacks);
+    }
+    this.callbacks.changed();
+  }
+
+  /** Switches between the "Unread" and "All" tabs: forgets the rows; the caller loads the first page. */
+  setFilter(unreadOnly: boolean): void {
+    if (unreadOnly === this.unreadOnly) return;
+    this.unreadOnly = unreadOnly;
+    this.reset();
+  }
+
+  /** Whether the "Unread" tab is shown. */
+  get filtered(): boolean {
+    return this.unreadOnly;
+  }
+
+  /** Applies an unread-again or archive change (here or from another tab). */
+  applyChange(change: InboxChange): void {
+    if ('unread' in change) return this.markUnread(change.unread);
+    for (const [id, row] of [...this.rows]) {
+      const gone = 'archive' in change ? change.archive.includes(id) : !row.item.broadcast && row.item.readAt !== null;
+      if (!gone) continue;
+      const focused = (this.element.getRootNode() as ShadowRoot).activeElement;
+      const next = (row.li.nextElementSibling ?? row.li.previousElementSibling)?.querySelector<HTMLElement>('.entry');
+      if (focused && row.li.contains(focused)) next?.focus();
+      row.li.remove();
+      this.rows.delete(id);
+    }
+    this.updateFooter();
+    this.callbacks.changed();
+  }
+
+  /** Whether any row is read (something for "Archive all read"). */
+  get hasRead(): boolean {
+    return [...this.rows.values()].some((row) => !row.item.broadcast && row.item.readAt !== null);
+  }
+
+  /** Ids of the rows shown unread. */
+  unreadIds(): string[] {
+    return [...this.rows.values()].filter((row) => !row.item.readAt && !row.item.broadcast).map((row) => row.item.id);
+  }
+
+  /** Enables or disables the rows' actions (offline: nothing can be marked). */
+  setEnabled(enabled: boolean): void {
+    for (const act of this.list.querySelectorAll<HTMLButtonElement>('.act')) act.disabled = !enabled;
+  }
+
   /** Re-renders the relative times ("2 min. ago") — on every open. */
   refreshTimes(): void {
     for (const row of this.rows.values()) {
       const time = row.li.querySelector('time');
-      if (time) time.textContent = relativeTime(row.item.createdAt);
+      if (time) time.textContent = relativeTime(row.item.createdAt, Date.now(), this.callbacks.locale(), this.callbacks.strings().justNow);
     }
   }
 
@@ -173,47 +226,20 @@ export class NotificationListView {
   }
 
   private render(item: ListItem): HTMLLIElement {
-    const { actor, text, detail } = describeNotification(item.kind, item.data);
-    const unread = !item.readAt && !item.broadcast;
-    const entry = h(
-      'button',
-      { class: 'entry', type: 'button' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, (actor || item.kind || '?').slice(0, 1)),
-      h(
-        'span',
-        { class: 'text' },
-        h('span', { class: 'sr-only status-text' }, unread ? 'Unread: ' : ''),
-        h('span', { class: 'line' }, text),
-        ...(detail ? [h('span', { class: 'detail' }, detail)] : []),
-        h('time', { datetime: item.createdAt }, relativeTime(item.createdAt)),
-      ),
-    );
-    entry.addEventListener('click', () => this.callbacks.select(item));
-    const li = h('li', { class: `item${unread ? ' unread' : ''}${item.broadcast ? ' broadcast' : ''}`, part: 'item' }, entry);
-    li.dataset.id = item.id;
-    if (unread) {
-      const mark = h('button', { class: 'mark', type: 'button', title: 'Mark as read', 'aria-label': `Mark as read: ${text}` }, icon('', ...CHECK));
-      mark.addEventListener('click', () => void this.client.markRead([item.id]).catch(() => undefined));
-      li.append(mark);
-    }
-    return li;
+    return renderRow(item, this.callbacks);
   }
 
   private setRead(row: Row, at: string): void {
     if (row.item.readAt || row.item.broadcast) return;
     row.item = { ...row.item, readAt: at };
-    row.li.classList.remove('unread');
-    const mark = row.li.querySelector('.mark');
-    // Don't drop keyboard focus on the floor when the focused button goes away.
-    if (mark && (this.element.getRootNode() as ShadowRoot).activeElement === mark) row.li.querySelector<HTMLElement>('.entry')?.focus();
-    mark?.remove();
-    const status = row.li.querySelector('.status-text');
-    if (status) status.textContent = '';
+    setRowUnread(row.li, row.item, false, this.callbacks);
   }
 
   private updateFooter(): void {
     const end = this.nextBefore === null && this.rows.size > 0;
-    const text = this.loading ? 'Loading…' : end ? 'No older notifications' : '';
+    const strings = this.callbacks.strings();
+    const text = this.loading ? strings.loading : end ? strings.end : '';
+    this.emptyText.textContent = this.unreadOnly ? strings.emptyUnread : strings.empty;
     this.footer.textContent = text;
     this.empty.hidden = !(this.loaded && !this.loading && this.rows.size === 0);
   }

@@ -8,7 +8,9 @@ export const STYLES = `
   --_accent: var(--tidings-accent, #4f46e5);
   --_bg: var(--tidings-bg, #ffffff);
   --_fg: var(--tidings-fg, #111827);
-  --_muted: var(--tidings-muted, #6b7280);
+  /* #4b5563 keeps AA (4.5:1) on the unread tint too, where #6b7280 fell to 4.36:1. */
+  --_muted: var(--tidings-muted, #4b5563);
+  --_on-accent: var(--tidings-on-accent, #ffffff);
   --_border: var(--tidings-border, #e5e7eb);
   --_hover: var(--tidings-hover-bg, rgba(127, 127, 127, 0.08));
   --_unread: var(--tidings-unread-bg, color-mix(in srgb, var(--_accent) 7%, var(--_bg)));
@@ -53,36 +55,45 @@ button:focus-visible, .entry:focus-visible { outline: 2px solid var(--_accent); 
   animation: pop .14s ease-out;
 }
 .panel[hidden] { display: none; }
-.head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
+.head { flex: none; display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 12px 12px 10px 16px; border-bottom: 1px solid var(--_border); }
 h2 { margin: 0; font-size: 15px; font-weight: 650; }
-.all { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
-.all:hover { background: var(--_hover); }
-.all:disabled { color: var(--_muted); cursor: default; background: none; }
-.all svg, .mark svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
-.status { margin: 0; padding: 10px 16px; font-size: 13px; color: var(--_muted); border-bottom: 1px solid var(--_border); }
+.actions { display: flex; align-items: center; gap: 4px; }
+.all, .head-act { display: inline-flex; align-items: center; gap: 4px; border: 0; background: none; color: var(--_accent); font-size: 13px; font-weight: 550; padding: 6px 8px; border-radius: 8px; }
+.all:hover, .head-act:hover { background: var(--_hover); }
+.all:disabled, .head-act:disabled { color: var(--_muted); cursor: default; background: none; }
+.acts { flex: none; display: flex; flex-direction: column; gap: 2px; margin: 8px 8px 0 0; }
+.all svg, .head-act svg, .act svg { width: 16px; height: 16px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.filters { flex: none; display: flex; gap: 4px; padding: 8px 12px; border-bottom: 1px solid var(--_border); }
+.tab { border: 1px solid var(--_border); background: var(--_bg); border-radius: 999px; padding: 3px 12px; font-size: 13px; }
+.tab[aria-pressed="true"] { background: var(--_accent); border-color: var(--_accent); color: var(--_on-accent); }
+.status { flex: none; margin: 0; padding: 10px 16px; font-size: 13px; color: var(--_muted); border-bottom: 1px solid var(--_border); }
 .status[hidden] { display: none; }
 .status.warn { color: #92400e; background: #fffbeb; }
-.scroller { overflow-y: auto; overscroll-behavior: contain; }
+.body { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; }
+/* Only the list scrolls: the head (title, actions) and the status line stay in place. */
+.scroller { flex: 1 1 auto; min-height: 0; overflow-y: auto; overscroll-behavior: contain; }
 ul { list-style: none; margin: 0; padding: 0; }
 .item { position: relative; display: flex; align-items: flex-start; border-bottom: 1px solid var(--_border); }
 .item:last-child { border-bottom: 0; }
 .item.unread { background: var(--_unread); }
 .entry { flex: 1; min-width: 0; display: flex; gap: 12px; padding: 12px 8px 12px 16px; border: 0; background: none; text-align: left; }
 .entry:hover { background: var(--_hover); }
-.avatar { flex: none; width: 34px; height: 34px; border-radius: 50%; display: grid; place-items: center; font-size: 14px; font-weight: 650; color: #fff; background: var(--_accent); text-transform: uppercase; }
+.avatar { flex: none; width: 34px; height: 34px; border-radius: 50%; display: grid; place-items: center; font-size: 14px; font-weight: 650; color: var(--_on-accent); background: var(--_accent); text-transform: uppercase; }
 .item.broadcast .avatar { background: #f59e0b; }
 .text { min-width: 0; display: flex; flex-direction: column; gap: 2px; }
 .line { font-size: 14px; overflow-wrap: anywhere; }
 .item.unread .line { font-weight: 600; }
 .detail { font-size: 13px; color: var(--_muted); overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 time { font-size: 12px; color: var(--_muted); }
-.mark { flex: none; margin: 10px 10px 0 0; width: 30px; height: 30px; display: grid; place-items: center; border: 0; border-radius: 50%; background: none; color: var(--_accent); }
-.mark:hover { background: var(--_hover); }
+.act { width: 30px; height: 30px; display: grid; place-items: center; border: 0; border-radius: 50%; background: none; color: var(--_accent); }
+.act:hover { background: var(--_hover); }
+.act:disabled { color: var(--_muted); cursor: default; background: none; }
 .empty { padding: 36px 16px; text-align: center; color: var(--_muted); font-size: 14px; }
 .empty svg { width: 36px; height: 36px; fill: none; stroke: currentColor; stroke-width: 1.5; opacity: .5; display: block; margin: 0 auto 8px; }
 .more { padding: 12px; text-align: center; font-size: 13px; color: var(--_muted); }
 /* Empty, the footer stays as the infinite-scroll sentinel, one pixel high. */
 .more:empty { padding: 0; height: 1px; }
+.retry[hidden] { display: none; }
 .retry { border: 1px solid var(--_border); background: var(--_bg); border-radius: 8px; padding: 4px 10px; margin-left: 6px; }
 @media (max-width: 480px) {
   .panel { position: fixed; top: var(--tidings-mobile-top, 64px); left: 8px; right: 8px; width: auto; max-width: none; max-height: calc(100vh - var(--tidings-mobile-top, 64px) - 12px); max-height: calc(100dvh - var(--tidings-mobile-top, 64px) - 12px); }

@@ -57,7 +57,7 @@ export async function assertConsistent(store: InboxStore, userId: string, contex
   );
   const unreadRows = rows.filter((r) => r.readAt === null).length;
   const counts = await store.counts(userId);
-  assert.deepEqual(counts, { unread: unreadRows, seq: rows.length }, `counts of ${userId} ${context}`);
+  assert.deepEqual({ unread: counts.unread, seq: counts.seq }, { unread: unreadRows, seq: rows.length }, `counts of ${userId} ${context}`);
   assert.equal(await store.unreadCount(userId), unreadRows, `unreadCount of ${userId} ${context}`);
   return rows;
 }

@@ -4,6 +4,9 @@ import { it } from 'node:test';
 import type { InboxStore, Notification } from '../../src/inbox/index.js';
 import { assertConsistent, openStore, rejectsWith, uniqueUser, type MakeStore } from './inbox-store-helpers.js';
 
+/** A count's unread and seq (its `rev` depends on how many marks came before). */
+const pick = (c: { unread: number; seq: number }) => ({ unread: c.unread, seq: c.seq });
+
 async function fill(store: InboxStore, userId: string, count: number): Promise<Notification[]> {
   const results = await store.addMany(Array.from({ length: count }, (_, i) => ({ userId, kind: 'k', data: { i } })));
   return results.map((r) => r.notification);
@@ -78,7 +81,7 @@ export function readCases(make: MakeStore): void {
     const a = await fill(store, alice, 3);
     const b = await fill(store, bob, 2);
     assert.equal(await store.markRead(alice, [a[0]!.id, a[1]!.id, b[0]!.id, 'no-such-id', a[0]!.id, 'nul\u0000']), 2);
-    assert.deepEqual(await store.counts(bob), { unread: 2, seq: 2 }, 'another user’s ids are ignored');
+    assert.deepEqual(pick(await store.counts(bob)), { unread: 2, seq: 2 }, 'another user’s ids are ignored');
     assert.equal((await store.since(bob, 0, 1))[0]?.readAt, null);
     assert.equal(await store.markRead(alice, [a[0]!.id]), 0, 'already read is not counted again');
     assert.equal(await store.markRead(alice, []), 0);
@@ -97,7 +100,7 @@ export function readCases(make: MakeStore): void {
     assert.equal(await store.markAllRead(alice), 3);
     assert.equal(await store.markAllRead(alice), 0);
     assert.equal(await store.markAllRead(uniqueUser('nobody')), 0);
-    assert.deepEqual(await store.counts(alice), { unread: 0, seq: 4 });
+    assert.deepEqual(pick(await store.counts(alice)), { unread: 0, seq: 4 });
     const more = await fill(store, alice, 3);
     await store.markRead(alice, [more[1]!.id]);
     assert.deepEqual(seqs((await store.list(alice, { unreadOnly: true })).items), [7, 5]);
@@ -108,7 +111,7 @@ export function readCases(make: MakeStore): void {
   it('reports zero counts for an unknown user', async (t) => {
     const store = await openStore(t, make);
     const nobody = uniqueUser('nobody');
-    assert.deepEqual(await store.counts(nobody), { unread: 0, seq: 0 });
+    assert.deepEqual(pick(await store.counts(nobody)), { unread: 0, seq: 0 });
     assert.equal(await store.unreadCount(nobody), 0);
   });
 }

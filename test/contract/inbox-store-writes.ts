@@ -4,6 +4,9 @@ import { it } from 'node:test';
 import type { AddResult, NewNotification } from '../../src/inbox/index.js';
 import { assertCode, assertConsistent, openStore, rejectsWith, uniqueUser, type MakeStore } from './inbox-store-helpers.js';
 
+/** A count's unread and seq (its `rev` depends on how many marks came before). */
+const pick = (c: { unread: number; seq: number }) => ({ unread: c.unread, seq: c.seq });
+
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function note(userId: string, extra: Partial<NewNotification> = {}): NewNotification {
@@ -28,8 +31,8 @@ export function writeCases(make: MakeStore): void {
     assert.match(first.createdAt, ISO);
     assert.ok(Math.abs(Date.parse(first.createdAt) - Date.now()) < 60_000, 'createdAt is about now');
     assert.equal(new Set(seen.map((r) => r.notification.id)).size, seen.length, 'ids are unique');
-    assert.deepEqual(await store.counts(alice), { unread: 4, seq: 4 });
-    assert.deepEqual(await store.counts(bob), { unread: 2, seq: 2 });
+    assert.deepEqual(pick(await store.counts(alice)), { unread: 4, seq: 4 });
+    assert.deepEqual(pick(await store.counts(bob)), { unread: 2, seq: 2 });
     const [stored] = await store.since(alice, 0, 1);
     assert.deepEqual(stored, first, 'add returns exactly what is stored');
   });
@@ -84,7 +87,7 @@ export function writeCases(make: MakeStore): void {
     assert.equal(again.created, false);
     assert.deepEqual(again.notification, first.notification);
     assert.equal(again.unread, 1);
-    assert.deepEqual(await store.counts(alice), { unread: 1, seq: 1 });
+    assert.deepEqual(pick(await store.counts(alice)), { unread: 1, seq: 1 });
     assert.equal((await store.add(note(alice))).notification.seq, 2, 'the duplicate took no seq');
     const other = await store.add(note(bob, { dedupeKey: 'order-1' }));
     assert.equal(other.created, true, 'dedupe keys are per user');
@@ -117,7 +120,7 @@ export function writeCases(make: MakeStore): void {
     assert.equal(again.created, false);
     assert.match(again.notification.readAt ?? '', ISO);
     assert.equal(again.unread, 1);
-    assert.deepEqual(await store.counts(alice), { unread: 1, seq: 2 });
+    assert.deepEqual(pick(await store.counts(alice)), { unread: 1, seq: 2 });
   });
 
   it('refuses invalid notifications with INVALID_BODY without failing the rest of the batch', async (t) => {

@@ -9,6 +9,7 @@
 import { describe } from 'node:test';
 import type { MakeStore } from './inbox-store-helpers.js';
 import { lifecycleCases } from './inbox-store-lifecycle.js';
+import { manageCases } from './inbox-store-manage.js';
 import { readCases } from './inbox-store-reads.js';
 import { writeCases } from './inbox-store-writes.js';
 
@@ -25,6 +26,7 @@ export function inboxStoreContract(name: string, make: MakeStore, options: Inbox
   describe(`InboxStore contract: ${name}`, () => {
     describe('writes', () => writeCases(make));
     describe('reads and read state', () => readCases(make));
+    describe('inbox management: unread again, archive', () => manageCases(make));
     describe('invariants and lifecycle', () => lifecycleCases(make, options.persistent === true));
   });
 }

@@ -137,8 +137,8 @@ describe('faults in Chromium', { skip: chromiumSkipReason() }, () => {
     assert.ok(attempts.appTokens === attempts.app || attempts.appTokens === attempts.app + 1, `one getToken() per attempt (${attempts.appTokens} tokens, ${attempts.app} sockets)`);
     assert.deepEqual([attempts.refusedTokens, attempts.refusedSockets], [2, 2], 'no retry after unauthorized');
 
-    assert.equal(await bellStatus(demo.page), "You're offline. Reconnecting…");
-    assert.equal(await bellStatus(refused.page), 'Sign in to see your notifications.');
+    assert.equal(await bellStatus(demo.page), 'Reconnecting…Retry now');
+    assert.equal(await bellStatus(refused.page), 'Sign-in needed to see your notifications.Retry now');
     assert.ok((await record(refused.page)).errors.includes('UNAUTHORIZED'));
     assert.ok((await record(demo.page)).errors.includes('TOKEN_FAILED'));
     await Promise.all([screenshot(demo.page, 'faults-1-offline'), screenshot(refused.page, 'faults-2-unauthorized')]);

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -17,6 +17,8 @@ export interface PageServerOptions {
   pages: Record<string, string>;
   /** Accept WebSocket upgrades on any path and hand each socket here; without it upgrades are refused. */
   onSocket?: (ws: WebSocket, req: IncomingMessage) => void;
+  /** Any other request (e.g. the app's token endpoint): return true once it is answered. */
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** A running page server. */
@@ -38,6 +40,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     requests.push(`${req.method} ${path}`);
     const page = options.pages[path];
+    if (options.handle?.(req, res)) return;
     if (page !== undefined) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(page);

@@ -20,6 +20,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export interface TidingsOptions {
   /** `--allowed-origins` (default: none, i.e. same origin only). */
   allowedOrigins?: string;
+  /** `TIDINGS_ENV=production`: no demo site, no dev tokens (mint tokens with {@link TidingsProcess.jwtSecret}). */
+  production?: boolean;
 }
 
 /** A running (or killed) Tidings child process. */
@@ -29,6 +31,8 @@ export interface TidingsProcess {
   readonly port: number;
   /** The API key the server was started with. */
   readonly apiKey: string;
+  /** The HS256 secret the server verifies connection tokens with (what an app's token endpoint signs with). */
+  readonly jwtSecret: string;
   /** Every stdout/stderr line so far, across restarts (pino JSON). */
   readonly logs: readonly string[];
   /** A dev token for `user` from `POST /demo/api/token`. */
@@ -107,7 +111,8 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
   checkBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'tidings-e2e-'));
   const apiKey = `e2e-${randomBytes(12).toString('hex')}`;
-  const env = childEnv({ TIDINGS_ENV: 'development', TIDINGS_DEMO: 'true', TIDINGS_API_KEY: apiKey, TIDINGS_JWT_SECRET: randomBytes(24).toString('hex') });
+  const jwtSecret = randomBytes(24).toString('hex');
+  const env = childEnv({ TIDINGS_ENV: options.production ? 'production' : 'development', TIDINGS_DEMO: options.production ? 'false' : 'true', TIDINGS_API_KEY: apiKey, TIDINGS_JWT_SECRET: jwtSecret });
   const logs: string[] = [];
   const args = (port: number): string[] => [
     '--host', '127.0.0.1', '--port', String(port), '--database-url', `sqlite:${join(dir, 'inbox.db')}`, '--log-level', 'info',
@@ -124,6 +129,7 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
     url,
     port,
     apiKey,
+    jwtSecret,
     logs,
     async token(user) {
       const { status, body } = await post('/demo/api/token', { user });

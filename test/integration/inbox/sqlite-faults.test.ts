@@ -11,6 +11,9 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, createSqliteInboxStore } from '../../../src/inbox/index.js';
 import { assertCode, assertConsistent, uniqueUser } from '../../contract/inbox-store-helpers.js';
 
+/** A count's unread and seq (its `rev` depends on how many marks came before). */
+const pick = (c: { unread: number; seq: number }) => ({ unread: c.unread, seq: c.seq });
+
 const dir = mkdtempSync(join(tmpdir(), 'tidings-inbox-faults-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,7 +49,7 @@ it('re-running migrations on an existing file changes nothing and keeps the data
   await first.add({ userId: 'alice', kind: 'k', data: { v: 1 } });
   await first.close();
   const second = createSqliteInboxStore({ path });
-  assert.deepEqual(await second.counts('alice'), { unread: 1, seq: 1 });
+  assert.deepEqual(pick(await second.counts('alice')), { unread: 1, seq: 1 });
   await second.close();
   const db = new Database(path, { readonly: true });
   const versions = db.prepare('SELECT version FROM tidings_migrations ORDER BY version').all();

@@ -14,6 +14,9 @@ import { PostgresInboxStore, createInboxStore } from '../../../src/inbox/index.j
 import { startTestServer, TEST_API_KEY, TEST_JWT_SECRET, type Frame, type TestServer, type TestSocket } from '../../../src/testing/index.js';
 import { DATABASE_URL, framesUntil, postgresSkipReason, uniqueName } from './env.js';
 
+/** A count's unread and seq (its `rev` depends on how many marks came before). */
+const pick = (c: { unread: number; seq: number }) => ({ unread: c.unread, seq: c.seq });
+
 const pgSkip = await postgresSkipReason();
 let srv: TestServer;
 before(async () => {
@@ -134,7 +137,7 @@ describe('POST /v1/notifications: recipients and idempotency', () => {
     const [viaSdk] = await srv.tidings.notify(body);
     assert.equal(viaSdk?.created, false);
     assert.deepEqual((await beforeMarker([socket]))[0]?.map((f) => f.seq), [1]);
-    assert.deepEqual(await srv.tidings.inbox.counts('dora'), { unread: 1, seq: 1 });
+    assert.deepEqual(pick(await srv.tidings.inbox.counts('dora')), { unread: 1, seq: 1 });
     socket.close();
   });
 });

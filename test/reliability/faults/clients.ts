@@ -31,8 +31,8 @@ export interface ClientRecord {
 /** `ws` with the close codes recorded (the client only reports states). */
 export function recordingWebSocket(codes: number[]): typeof WebSocket {
   return class extends WebSocket {
-    constructor(url: string) {
-      super(url);
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
       this.on('close', (code: number) => codes.push(code));
     }
   } as typeof WebSocket;

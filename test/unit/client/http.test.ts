@@ -80,3 +80,29 @@ test('HTTP errors reject with the server code and status', async (t) => {
   const failing = await startClient(t, { fetch: () => Promise.reject(new Error('offline')) });
   await assert.rejects(failing.client.list(), { code: 'NETWORK_ERROR' });
 });
+
+test('markUnread, archive and archiveRead: frames when open, POST /v1/me/unread|archive when not; a change event each', async (t) => {
+  const http = createFetch((call) => ({ body: { unread: call.url.pathname.endsWith('/unread') ? 3 : 1 } }));
+  const h = await startClient(t, { fetch: http.fetch });
+  const changes: unknown[] = [];
+  h.client.on('change', (c) => changes.push(c));
+  await accept(h, hello({ unread: 2 }));
+  await h.client.markUnread(['a', 'a', '']);
+  await h.client.archive(['b']);
+  await h.client.archiveRead();
+  await h.client.archive([]);
+  assert.deepEqual(h.last().sent, [{ type: 'mark_unread', ids: ['a'] }, { type: 'archive', ids: ['b'] }, { type: 'archive_read' }]);
+  assert.equal(http.calls.length, 0);
+  h.last().serverClose(CloseCode.SHUTDOWN);
+  await h.client.markUnread(['c']);
+  assert.equal(h.client.unreadCount, 3, 'offline: the answer carries the count');
+  await h.client.archive(['d']);
+  await h.client.archiveRead();
+  assert.equal(h.client.unreadCount, 1);
+  assert.deepEqual(http.calls.map((c) => [c.method, c.url.pathname, c.body]), [
+    ['POST', '/v1/me/unread', { ids: ['c'] }],
+    ['POST', '/v1/me/archive', { ids: ['d'] }],
+    ['POST', '/v1/me/archive', { read: true }],
+  ]);
+  assert.deepEqual(changes, [{ unread: ['a'] }, { archive: ['b'] }, { archiveRead: true }, { unread: ['c'] }, { archive: ['d'] }, { archiveRead: true }]);
+});

@@ -19,6 +19,14 @@ describe('isOlder: counts ordered by (seq, then lower count is newer)', () => {
     assert.equal(isOlder({ seq: 5, count: 1 }, { seq: 5, count: 3 }), false);
     assert.equal(isOlder({ seq: 5, count: 1 }, { seq: 5, count: 1 }), false, 'equal is not older');
   });
+
+  it('with read-state revisions, the later revision is newer whether its count went down or up', () => {
+    assert.equal(isOlder({ seq: 5, count: 1, rev: 7 }, { seq: 5, count: 2, rev: 8 }), true, 'marked unread after');
+    assert.equal(isOlder({ seq: 5, count: 2, rev: 8 }, { seq: 5, count: 1, rev: 7 }), false);
+    assert.equal(isOlder({ seq: 5, count: 0, rev: 9 }, { seq: 6, count: 1, rev: 2 }), true, 'seq first');
+    assert.equal(isOlder({ seq: 5, count: 2 }, { seq: 5, count: 3, rev: 1 }), true, "an add's count is the first of its seq");
+    assert.equal(isOlder({ seq: 5, count: 3, rev: 1 }, { seq: 5, count: 2 }), false);
+  });
 });
 
 describe('StreamCursor', () => {
