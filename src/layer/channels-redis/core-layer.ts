@@ -20,9 +20,9 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ChannelFullError } from '../../errors.js';
 import { silentLogger } from '../../log/index.js';
-import { quitConnection, startHealthCheck } from '../redis-connection.js';
+import { quitConnection, startHealthCheck } from '../redis/connection.js';
 import { validateChannelName, validateGroupName } from '../names.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEALTH_CHECK_MS } from '../redis-options.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEALTH_CHECK_MS } from '../redis/options.js';
 import type { LayerMessage } from '../types.js';
 import { ChannelsRedisBase } from './base.js';
 import { CoreReceiver } from './core-receiver.js';
