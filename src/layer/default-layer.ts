@@ -6,7 +6,7 @@ import { TidingsError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { createChannelsRedisLayer, createChannelsRedisPubSubLayer } from './channels-redis/index.js';
 import { createMemoryChannelLayer } from './memory-layer.js';
-import { createRedisChannelLayer, type RedisChannelLayerOptions } from './redis-layer.js';
+import { createRedisChannelLayer, type RedisChannelLayerOptions } from './redis/layer.js';
 import type { ChannelLayer, ChannelLayerOptions } from './types.js';
 
 /**

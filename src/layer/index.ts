@@ -30,8 +30,8 @@ export {
   createRedisChannelLayer,
   type RedisChannelLayerOptions,
   type RedisLayerStats,
-} from './redis-layer.js';
-export { DEFAULT_MAX_MESSAGE_BYTES } from './redis-codec.js';
+} from './redis/layer.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './redis/codec.js';
 export { createChannelLayer, getChannelLayer, setChannelLayer, useChannelLayerByDefault, type ChannelLayerConfig, type LayerKind } from './default-layer.js';
 export {
   ChannelsRedisChannelLayer,

@@ -11,38 +11,7 @@
 import { ChannelFullError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { DROPPED_TYPE, type DroppedNotice, type LayerMessage, type LayerStats, type MessageHandler } from './types.js';
-
-/** A message with its expiry time, shared by every member it was sent to (one allocation per send). */
-interface Envelope {
-  readonly message: LayerMessage;
-  readonly expiresAt: number;
-}
-
-/** One `receive` registration; identity tells a stale unsubscribe from the current one. */
-interface Receiver {
-  readonly fn: MessageHandler;
-}
-
-/**
- * A channel: its receiver, its undelivered messages and how many groups hold it. `queue[head..tail)` are the
- * undelivered messages, oldest first. Taken slots are cleared (so delivered messages can be collected) and
- * reclaimed in bulk, and the array keeps its storage when emptied: taking a message never shifts the array,
- * a steady stream allocates nothing per member, and a handler sending to its own channel cannot disturb the
- * delivery loop.
- */
-interface Box {
-  readonly name: string;
-  receiver: Receiver | undefined;
-  readonly queue: Array<Envelope | undefined>;
-  head: number;
-  tail: number;
-  /** Already on the dirty list for the next drain. */
-  dirty: boolean;
-  /** Group memberships referencing this box; a box is freed only when 0, idle and empty. */
-  groups: number;
-  /** Group messages skipped because the box was full, not yet reported to the receiver (a DroppedNotice). */
-  lost: number;
-}
+import { compact, dropExpired, newBox, type Box, type Envelope, type Receiver } from './channel-box.js';
 
 /** Members of a group: channel box -> membership expiry time (ms). */
 type Members = Map<Box, number>;
@@ -237,7 +206,7 @@ export class LocalRegistry {
   private box(name: string): Box {
     let box = this.channels.get(name);
     if (box === undefined) {
-      box = { name, receiver: undefined, queue: [], head: 0, tail: 0, dirty: false, groups: 0, lost: 0 };
+      box = newBox(name);
       this.channels.set(name, box);
     }
     return box;
@@ -282,25 +251,8 @@ export class LocalRegistry {
     return true;
   }
 
-  /** Messages expire in queue order (one expiry for all), so expired ones are a prefix of the queue. */
   private dropExpired(box: Box, now: number): void {
-    const queue = box.queue;
-    const start = box.head;
-    while (box.head < box.tail && queue[box.head]!.expiresAt <= now) queue[box.head++] = undefined;
-    this.stats.droppedExpired += box.head - start;
-    this.compact(box);
-  }
-
-  /** Reclaim taken slots: all at once when the queue is empty, else once they outnumber `capacity`. */
-  private compact(box: Box): void {
-    if (box.head === box.tail) {
-      box.head = box.tail = 0;
-    } else if (box.head >= this.options.capacity) {
-      box.queue.copyWithin(0, box.head, box.tail);
-      box.queue.fill(undefined, box.tail - box.head, box.tail);
-      box.tail -= box.head;
-      box.head = 0;
-    }
+    this.stats.droppedExpired += dropExpired(box, now, this.options.capacity);
   }
 
   private markDirty(box: Box): void {
@@ -355,7 +307,7 @@ export class LocalRegistry {
       box.lost = 0;
       this.hand(box, box.receiver, notice);
     }
-    this.compact(box);
+    compact(box, this.options.capacity);
     this.release(box);
   }
 

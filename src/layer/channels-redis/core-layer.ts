@@ -20,9 +20,9 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ChannelFullError } from '../../errors.js';
 import { silentLogger } from '../../log/index.js';
-import { quitConnection, startHealthCheck } from '../redis-connection.js';
+import { quitConnection, startHealthCheck } from '../redis/connection.js';
 import { validateChannelName, validateGroupName } from '../names.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEALTH_CHECK_MS } from '../redis-options.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEALTH_CHECK_MS } from '../redis/options.js';
 import type { LayerMessage } from '../types.js';
 import { ChannelsRedisBase } from './base.js';
 import { CoreReceiver } from './core-receiver.js';
@@ -43,6 +43,8 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
   /** This process's memberships: group -> channel -> `group_add` time (s), to restore them after a Redis restart. */
   private readonly memberships = new Map<string, Map<string, number>>();
   private connectedOnce = false;
+  /** Memberships are being written back after a reconnect: not `ready` until they are. */
+  private restoring = false;
   private readonly renewTimer: NodeJS.Timeout;
   /** When each group's live memberships were last renewed (s). */
   private readonly renewedAt = new Map<string, number>();
@@ -60,6 +62,11 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       onMember: (member, score) => this.onMember(member, score),
       log: this.log,
       blockSeconds: BLOCK_SECONDS,
+    });
+    // After a lost connection the layer stays `degraded` until its memberships are written back (Redis may
+    // have restarted empty): a send right after `ready` must find them.
+    this.cmd.on('close', () => {
+      if (this.connectedOnce) this.restoring = true;
     });
     this.cmd.on('ready', () => this.restoreMemberships());
     const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
@@ -186,13 +193,22 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
   /**
    * After a reconnect, write this process's unexpired memberships back with their original `group_add` times
    * (`ZADD GT`: a newer time, e.g. from Django re-adding, is kept), so a Redis restarted empty does not
-   * silently cut open sockets off their groups. Expiry stays Channels': nothing is renewed.
+   * silently cut open sockets off their groups. The layer reports `ready` once this is done.
    */
   private restoreMemberships(): void {
     if (!this.connectedOnce) {
       this.connectedOnce = true;
       return;
     }
+    this.restoring = true;
+    void this.writeBackMemberships().finally(() => {
+      this.restoring = false;
+      this.updateState();
+    });
+  }
+
+  /** The body of {@link restoreMemberships}: one MULTI of this process's unexpired memberships. */
+  private async writeBackMemberships(): Promise<void> {
     const cutoff = this.clock() / 1000 - this.groupExpirySeconds;
     const live: Array<[string, Array<[string, number]>]> = [];
     for (const [group, members] of this.memberships) {
@@ -206,7 +222,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       for (const [channel, addedAt] of members) multi.zadd(key, 'GT', addedAt, channel);
       multi.expire(key, this.groupExpirySeconds);
     }
-    multi.exec().catch((err: unknown) => this.log.warn({ err }, 'memberships not restored in redis'));
+    await multi.exec().catch((err: unknown) => this.log.warn({ err }, 'memberships not restored in redis'));
   }
 
   /** Split group members into this process's channels and the others, by their process's sorted-set key. */
@@ -232,7 +248,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
 
   protected updateState(): void {
     // Fields are set by the time any connection event arrives (events come after the constructor).
-    const up = this.cmd.status === 'ready' && this.block?.status === 'ready';
+    const up = this.cmd.status === 'ready' && this.block?.status === 'ready' && !this.restoring;
     this.tracker.set(up ? 'ready' : 'degraded');
   }
 

@@ -1,7 +1,7 @@
 /**
  * Options and counters of the channels_redis-compatible layers.
  */
-import type { RedisChannelLayerOptions } from '../redis-options.js';
+import type { RedisChannelLayerOptions } from '../redis/options.js';
 import type { LayerStats } from '../types.js';
 
 /**

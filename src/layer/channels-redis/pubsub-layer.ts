@@ -15,8 +15,8 @@
  */
 import type { Redis } from 'ioredis';
 import { InvalidNameError, validateChannelName, validateGroupName, validateMessage } from '../names.js';
-import { quitConnection, startHealthCheck } from '../redis-connection.js';
-import { DEFAULT_HEALTH_CHECK_MS } from '../redis-options.js';
+import { quitConnection, startHealthCheck } from '../redis/connection.js';
+import { DEFAULT_HEALTH_CHECK_MS } from '../redis/options.js';
 import type { LayerMessage } from '../types.js';
 import { ChannelsRedisBase } from './base.js';
 import { readyOrClosed } from './core-layer.js';

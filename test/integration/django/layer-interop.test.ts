@@ -7,7 +7,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChannelFullError } from '../../../src/errors.js';
 import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer } from '../../../src/layer/index.js';
-import { collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
+import { Collector, collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
 import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
 import { djangoSkipReason, LayerPeer } from './django-env.js';
 
@@ -107,9 +107,9 @@ describe('Channels semantics across Django and Tidings (core layer)', { skip }, 
 
   it('Django drops a Tidings membership older than group_expiry, and Tidings drops a Django one', async (t) => {
     const { prefix, django, tidings } = await pair(t);
+    // Nobody receives `stale` (its consumer went away): Tidings renews only the memberships of open sockets.
     const stale = tidings.newChannel();
     const fresh = tidings.newChannel();
-    const staleInbox = collect(tidings, stale);
     const freshInbox = collect(tidings, fresh);
     await tidings.groupAdd('g', stale);
     await tidings.groupAdd('g', fresh);
@@ -120,7 +120,10 @@ describe('Channels semantics across Django and Tidings (core layer)', { skip }, 
     await inspector!.zadd(`${prefix}:group:g`, longAgo, stale, longAgo, djangoStale);
     await django.call({ op: 'group_send', group: 'g', message: { type: 'x', n: 1 } });
     assert.equal((await freshInbox.next(5000)).n, 1);
+    const staleInbox = new Collector();
+    const stopStale = tidings.receive(stale, staleInbox.handler);
     await expectOnlyMarker(tidings, stale, staleInbox);
+    stopStale();
     assert.deepEqual(await inspector!.zrange(`${prefix}:group:g`, 0, -1), [fresh], 'Django removed both expired members');
     await django.call({ op: 'group_add', group: 'g', channel: djangoStale });
     await inspector!.zadd(`${prefix}:group:g`, longAgo, djangoStale);

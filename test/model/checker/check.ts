@@ -69,7 +69,7 @@ export async function checkModel(o: CheckOptions): Promise<CheckResult> {
   const err = details.errorInstance;
   const report = [
     `${o.shape}: FAILED after ${details.numRuns} runs (${details.numShrinks} shrinks), seed ${details.seed}, path ${details.counterexamplePath}`,
-    `replay: npm run check:model -- --shape ${o.shape} --seed ${details.seed} --path ${details.counterexamplePath} --max-steps ${o.maxSteps}`,
+    `replay: npm run check:model -- --shape ${o.shape} --seed=${details.seed} --path ${details.counterexamplePath} --max-steps ${o.maxSteps}`,
     `error: ${err instanceof CheckFailure ? err.message : String(err)}`,
     `shrunk schedule:`,
     formatRun(run),

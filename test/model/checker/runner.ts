@@ -116,10 +116,13 @@ async function broadcast(s: State, step: Extract<Step, { op: 'broadcast' }>): Pr
 
 async function execute(s: State, step: Step): Promise<void> {
   switch (step.op) {
-    case 'burst':
+    case 'burst': {
       s.unpushed.set(pick(s.users, step.user)!, 0);
-      if (step.via !== 'sdk' && step.via !== 'http') s.unpushed.set(pick(s.users, step.user + 1)!, 0);
+      // The other user is pushed to only when the multi-recipient request names it (every fourth entry).
+      const multiEntries = step.via === 'multi' ? step.n : step.via === 'mixed' ? Math.ceil(step.n / 2) : 0;
+      if (multiEntries >= 4) s.unpushed.set(pick(s.users, step.user + 1)!, 0);
       return burst(s, step);
+    }
     case 'stored-only': {
       const user = pick(s.users, step.user)!;
       await s.sys.storeOnly(user, step.n);

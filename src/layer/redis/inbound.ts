@@ -3,12 +3,12 @@
  * members of its group, a send to its channel, a membership change to the local registry. Anything else is
  * logged and dropped; the subscriber keeps going.
  */
-import { ChannelFullError } from '../errors.js';
-import type { Logger } from '../log/index.js';
-import type { LocalRegistry } from './local-registry.js';
-import { channelNode } from './names.js';
-import { MalformedPayloadError, type Inbound, type RedisCodec } from './redis-codec.js';
-import type { RedisNames } from './redis-connection.js';
+import { ChannelFullError } from '../../errors.js';
+import type { Logger } from '../../log/index.js';
+import type { LocalRegistry } from '../local-registry.js';
+import { channelNode } from '../names.js';
+import { MalformedPayloadError, type Inbound, type RedisCodec } from './codec.js';
+import type { RedisNames } from './connection.js';
 
 /** What {@link createInboundRouter} needs from the layer. */
 export interface InboundContext {

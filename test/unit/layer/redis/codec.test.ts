@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TidingsError } from '../../../src/errors.js';
-import { MalformedPayloadError, RedisCodec } from '../../../src/layer/redis-codec.js';
+import { TidingsError } from '../../../../src/errors.js';
+import { MalformedPayloadError, RedisCodec } from '../../../../src/layer/redis/codec.js';
 
 const codec = new RedisCodec('aaaa11112222', 1000);
 const other = new RedisCodec('bbbb33334444', 1000);

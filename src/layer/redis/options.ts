@@ -2,8 +2,8 @@
  * Options, defaults and counters of the Redis channel layer.
  */
 import type { RedisOptions } from 'ioredis';
-import type { Logger } from '../log/index.js';
-import type { ChannelLayerOptions, LayerStats } from './types.js';
+import type { Logger } from '../../log/index.js';
+import type { ChannelLayerOptions, LayerStats } from '../types.js';
 
 /** Default milliseconds before a Redis command fails with LAYER_UNAVAILABLE. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;

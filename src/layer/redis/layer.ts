@@ -14,28 +14,28 @@
  *   subscriptions and re-records its memberships, and `state` goes back from `degraded` to `ready`.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { TidingsError } from '../errors.js';
-import { redactUrl, silentLogger, type Logger } from '../log/index.js';
-import { LocalRegistry, type LayerUsage } from './local-registry.js';
-import { channelNode, createNodeId, InvalidNameError, newChannelName, validateChannelName } from './names.js';
-import { validateGroupName, validateMessage } from './names.js';
-import { resolveLayerOptions } from './options.js';
-import { StateTracker, type StateListener } from './layer-state.js';
-import { RedisCodec } from './redis-codec.js';
-import { createInboundRouter } from './redis-inbound.js';
-import { RedisMembers } from './redis-members.js';
-import { TopicSubscriber } from './redis-subscriber.js';
-import { execPipeline, openConnection, quitConnection, RedisNames, startHealthCheck, unavailable } from './redis-connection.js';
+import { TidingsError } from '../../errors.js';
+import { redactUrl, silentLogger, type Logger } from '../../log/index.js';
+import { LocalRegistry, type LayerUsage } from '../local-registry.js';
+import { channelNode, createNodeId, InvalidNameError, newChannelName, validateChannelName } from '../names.js';
+import { validateGroupName, validateMessage } from '../names.js';
+import { resolveLayerOptions } from '../options.js';
+import { StateTracker, type StateListener } from '../layer-state.js';
+import { RedisCodec } from './codec.js';
+import { createInboundRouter } from './inbound.js';
+import { RedisMembers } from './members.js';
+import { TopicSubscriber } from './subscriber.js';
+import { execPipeline, openConnection, quitConnection, RedisNames, startHealthCheck, unavailable } from './connection.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEALTH_CHECK_MS,
   type RedisChannelLayerOptions,
   type RedisLayerStats,
-} from './redis-options.js';
-import type { ChannelLayer, LayerMessage, LayerState, MessageHandler } from './types.js';
+} from './options.js';
+import type { ChannelLayer, LayerMessage, LayerState, MessageHandler } from '../types.js';
 
-export type { RedisChannelLayerOptions, RedisLayerStats } from './redis-options.js';
+export type { RedisChannelLayerOptions, RedisLayerStats } from './options.js';
 
 /** A {@link ChannelLayer} over Redis pub/sub; see the module comment for the design and guarantees. */
 /** Longest interval a Node timer takes (about 24.8 days). */

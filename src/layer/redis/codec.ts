@@ -8,9 +8,9 @@
  *
  * `o` comes first so a process can recognise its own broadcasts coming back with a prefix test, unparsed.
  */
-import { TidingsError } from '../errors.js';
-import { validateChannelName, validateGroupName, validateMessage } from './names.js';
-import type { LayerMessage } from './types.js';
+import { TidingsError } from '../../errors.js';
+import { validateChannelName, validateGroupName, validateMessage } from '../names.js';
+import type { LayerMessage } from '../types.js';
 
 /** Default `maxMessageBytes`: 1 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;

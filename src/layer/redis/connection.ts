@@ -3,8 +3,8 @@
  * pipeline execution and error mapping.
  */
 import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
-import { TidingsError } from '../errors.js';
-import { redactUrl } from '../log/index.js';
+import { TidingsError } from '../../errors.js';
+import { redactUrl } from '../../log/index.js';
 
 /** Reconnect after 100 ms, 200 ms, ... at most 1 s apart, forever. */
 export function reconnectDelay(attempt: number): number {

@@ -3,7 +3,7 @@
  * every (re)connect, so the layer knows exactly when it is whole again.
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log/index.js';
+import type { Logger } from '../../log/index.js';
 
 /** Topics per SUBSCRIBE command when restoring (keeps one command's size reasonable). */
 const SUBSCRIBE_BATCH = 1000;

@@ -5,7 +5,7 @@
  * pipeline, so each layer operation stays one round trip.
  */
 import type { ChainableCommander } from 'ioredis';
-import type { RedisNames } from './redis-connection.js';
+import type { RedisNames } from './connection.js';
 
 /** Memberships by group: `[group, [[channel, expiresAt], ...]]` (as `LocalRegistry.memberships()`). */
 export type MembershipList = ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, number]>]>;
