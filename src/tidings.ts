@@ -206,7 +206,9 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const publisher = tracked.publisher;
   // Without a verifier every socket is anonymous, which /inform/ refuses unless allowAnonymous.
   const authenticate = options.authenticate ?? (verifier ? jwtAuthenticator(verifier, config) : () => null);
-  const reach = await reachFor(options, { config, inbox, metrics, log, verifier });
+  // HTTP routes authenticate a user exactly like the socket when the app brought its own authenticator.
+  const userAuth = options.authenticate ? { authenticate: options.authenticate } : {};
+  const reach = await reachFor(options, { config, inbox, metrics, log, verifier, ...userAuth });
   const observer = reach?.observer;
   const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }), ...(observer ? { observer } : {}) });
   // Routing first: an unknown path is refused with 404 before the upgrade, whatever its credentials.
@@ -216,8 +218,8 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const ops = opsRoutes({ metrics, draining: () => server.draining, checks: { layer: () => layer.state === 'ready', inbox: () => inbox.ping() } });
   const routes: HttpRoute[] = [
     ...ops,
-    ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, stats: () => statsOf(server, layer, startedAt, pollWaiters) }),
-    ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName, pollWaiters, pollLimits: { perUser: config.maxConnectionsPerUser, perIp: config.maxConnectionsPerIp } }),
+    ...apiRoutes({ publisher, inbox, apiKey: config.apiKey, verifier, cookieName: config.cookieName, ...userAuth, stats: () => statsOf(server, layer, startedAt, pollWaiters) }),
+    ...meRoutes({ inbox, publisher, layer, verifier, cookieName: config.cookieName, ...userAuth, pollWaiters, pollLimits: { perUser: config.maxConnectionsPerUser, perIp: config.maxConnectionsPerIp } }),
     ...(reach?.routes ?? []),
     ...(config.demo ? reachDemoRoutes(config.webhookSecret, config.webhookUrl) : []),
     ...bundleRoutes(),

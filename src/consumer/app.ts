@@ -20,7 +20,8 @@ export interface User {
 
 /** What is known about a connection before it is accepted. */
 export interface Scope {
-  readonly type: 'websocket';
+  /** `websocket`, or `http` when an HTTP route authenticates a request with the socket authenticator. */
+  readonly type: 'websocket' | 'http';
   /** Path without the query string, e.g. `/rooms/lobby/`. */
   readonly path: string;
   readonly query: URLSearchParams;

@@ -8,9 +8,11 @@ import { TidingsError } from '../errors.js';
 import type { InboxStore } from '../inbox/index.js';
 import { toView } from '../inbox/index.js';
 import type { Publisher, TokenVerifier } from '../notify/index.js';
-import { apiKeyMatches, tokenFrom } from '../notify/index.js';
+import { apiKeyMatches } from '../notify/index.js';
+import { userOf, type UserSource } from './users.js';
 import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute, Reply } from './router.js';
+import type { Authenticator } from '../consumer/index.js';
 
 export interface ApiDeps {
   publisher: Publisher;
@@ -22,6 +24,8 @@ export interface ApiDeps {
   cookieName?: string;
   /** Numbers for `/v1/stats`. */
   stats: () => Record<string, unknown>;
+  /** The socket authenticator, when the app brought its own: user requests are authenticated with it. */
+  authenticate?: Authenticator;
 }
 
 /** Parse `?limit=&before=&unread=` into a ListQuery. @throws INVALID_BODY for malformed numbers. */
@@ -54,11 +58,9 @@ export function requireApiKey(ctx: HttpContext, apiKey: string | undefined): voi
  * Allow a read of `userId`'s inbox: the API key, or a valid token whose `sub` is `userId`.
  * @throws TidingsError UNAUTHORIZED (no valid key or token), TOKEN_EXPIRED, FORBIDDEN (another user's token).
  */
-export async function requireReader(ctx: HttpContext, deps: Pick<ApiDeps, 'apiKey' | 'verifier' | 'cookieName'>, userId: string): Promise<void> {
+export async function requireReader(ctx: HttpContext, deps: Pick<ApiDeps, 'apiKey'> & UserSource, userId: string): Promise<void> {
   if (deps.apiKey && apiKeyMatches(bearer(ctx), deps.apiKey)) return;
-  const token = deps.verifier ? tokenFrom(ctx.req.headers, null, deps.cookieName ?? '') : undefined;
-  if (!token || !deps.verifier) throw new TidingsError('UNAUTHORIZED', 'the API key or the user\'s own token is required');
-  const user = await deps.verifier.verify(token);
+  const user = await userOf(ctx, deps);
   if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a user token can only read its own inbox');
 }
 

@@ -6,8 +6,9 @@
 import { TidingsError } from '../errors.js';
 import { toView, type InboxStore } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
-import { tokenFrom, userGroup, type Publisher, type TokenVerifier } from '../notify/index.js';
-import type { User } from '../consumer/index.js';
+import { userGroup, type Publisher, type TokenVerifier } from '../notify/index.js';
+import type { Authenticator } from '../consumer/index.js';
+import { userOf } from './users.js';
 import { listQuery } from './api-routes.js';
 import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute } from './router.js';
@@ -24,6 +25,8 @@ export interface MeDeps {
   pollLimits?: { perUser: number; perIp: number };
   /** Counts the waiting long polls (shared with `/v1/stats`); default a private one. */
   pollWaiters?: PollWaiters;
+  /** The socket authenticator, when the app brought its own: `/v1/me/*` is authenticated with it too. */
+  authenticate?: Authenticator;
 }
 
 /** Long polls waiting right now, per user and per client address, with their limits. */
@@ -60,15 +63,6 @@ function decrement(map: Map<string, number>, key: string): void {
   else map.delete(key);
 }
 
-/**
- * The user of a request's own token (Bearer or cookie).
- * @throws TidingsError UNAUTHORIZED (no valid token), TOKEN_EXPIRED.
- */
-export async function userOf(ctx: HttpContext, deps: Pick<MeDeps, 'verifier' | 'cookieName'>): Promise<User> {
-  const token = tokenFrom(ctx.req.headers, null, deps.cookieName);
-  if (!token || !deps.verifier) throw new TidingsError('UNAUTHORIZED', 'a Bearer token or the session cookie is required');
-  return deps.verifier.verify(token);
-}
 
 /**
  * Listen on the user's group (joined before the inbox is read, so nothing committed in between is missed).

@@ -22,7 +22,7 @@ import { Escalator, type EscalatorOptions } from './escalator.js';
 import { createReachMetrics } from './metrics.js';
 import { MemoryPresence, type PresenceStore } from './presence.js';
 import { createRedisPresence } from './presence-redis.js';
-import { reachRoutes } from './routes.js';
+import { reachRoutes, type ReachRouteDeps } from './routes.js';
 import { PostgresReachStore } from './store-postgres.js';
 import { SqliteReachStore } from './store-sqlite.js';
 import type { ReachStore } from './store.js';
@@ -67,6 +67,8 @@ export interface ReachDeps {
   log: Logger;
   /** Verifies user tokens on the `/v1/me/…` routes and on presence reads. */
   verifier: TokenVerifier | null;
+  /** The socket authenticator, when the app brought its own. */
+  authenticate?: ReachRouteDeps['authenticate'];
   /** Test and bench overrides of timings. */
   timings?: ReachTimings;
 }
@@ -132,7 +134,7 @@ export async function createReach(deps: ReachDeps): Promise<Reach> {
   const escalator = escalating
     ? new Escalator({ store, after: config.escalateAfter!, channels, metrics: createReachMetrics(metrics), log, ...escalatorTimings })
     : null;
-  const routes = reachRoutes({ store, presence, apiKey: config.apiKey, verifier: deps.verifier, cookieName: config.cookieName, vapidPublicKey: config.vapidPublicKey });
+  const routes = reachRoutes({ store, presence, apiKey: config.apiKey, verifier: deps.verifier, cookieName: config.cookieName, ...(deps.authenticate ? { authenticate: deps.authenticate } : {}), vapidPublicKey: config.vapidPublicKey });
   return {
     store,
     presence,

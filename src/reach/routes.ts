@@ -21,6 +21,8 @@ export interface ReachRouteDeps {
   apiKey: string | undefined;
   verifier: Parameters<typeof userOf>[1]['verifier'];
   cookieName: string;
+  /** The socket authenticator, when the app brought its own (requests are authenticated like sockets). */
+  authenticate?: Parameters<typeof userOf>[1]['authenticate'];
   /** The VAPID public key, when Web Push is configured. */
   vapidPublicKey?: string | undefined;
 }

@@ -41,3 +41,25 @@ describe('an embedded server and the development secrets', () => {
     assert.equal(await publishWith(tidings, DEV_API_KEY), 401);
   });
 });
+
+describe('a custom authenticate covers /v1/me/* too', () => {
+  it('a session the socket authenticator accepts reads /v1/me/notifications; without it, 401', async (t) => {
+    const tidings = await createTidings({
+      settings: { host: '127.0.0.1', port: 0, databaseUrl: 'sqlite::memory:', apiKey: 'k'.repeat(32) },
+      // The app's own sessions: a cookie `sid=alice-session` is alice.
+      authenticate: (scope) => {
+        const cookie = typeof scope.headers.cookie === 'string' ? scope.headers.cookie : '';
+        return /(?:^|; )sid=alice-session(?:;|$)/.test(cookie) ? { id: 'alice' } : null;
+      },
+    });
+    t.after(() => tidings.close());
+    await tidings.listen();
+    await tidings.notify({ to: 'alice', kind: 'reply', data: {} });
+    const ok = await fetch(`${tidings.server.url}/v1/me/notifications`, { headers: { cookie: 'theme=dark; sid=alice-session' } });
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as { unread: number }).unread, 1);
+    const refused = await fetch(`${tidings.server.url}/v1/me/notifications`, { headers: { cookie: 'sid=someone-else' } });
+    await refused.body?.cancel();
+    assert.equal(refused.status, 401);
+  });
+});
