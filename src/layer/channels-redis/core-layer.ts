@@ -28,7 +28,7 @@ import { ChannelsRedisBase } from './base.js';
 import { CoreReceiver } from './core-receiver.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
 import { GROUP_SEND, runScript, SEND } from './scripts.js';
-import { ASGI_CHANNEL, checkOutgoing, splitDestination } from './wire.js';
+import { ASGI_CHANNEL, checkOutgoing, MessageScores, splitDestination } from './wire.js';
 
 /** Seconds one blocking pop waits (channels_redis' `brpop_timeout`). */
 const BLOCK_SECONDS = 5;
@@ -48,6 +48,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
   private readonly renewTimer: NodeJS.Timeout;
   /** When each group's live memberships were last renewed (s). */
   private readonly renewedAt = new Map<string, number>();
+  private readonly scores = new MessageScores(this.clock);
 
   /** Starts connecting at once, `degraded` until Redis answers; prefer {@link createChannelsRedisLayer}. */
   constructor(options: ChannelsRedisLayerOptions) {
@@ -117,7 +118,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
     if (this.isOwn(channel)) return this.registry.send(channel, message);
     const member = this.codec.packMember(channel.includes('!') ? { ...message, [ASGI_CHANNEL]: channel } : message);
     const now = this.clock() / 1000;
-    const args = [member, now, this.expirySeconds, this.resolved.capacity, Math.floor(now) - this.expirySeconds];
+    const args = [member, this.scores.next(), this.expirySeconds, this.resolved.capacity, Math.floor(now) - this.expirySeconds];
     const added = await this.redis(() => runScript(this.cmd, SEND, [this.keys.channelKey(channel)], args));
     if (added === 0) throw new ChannelFullError(channel);
   }
@@ -182,7 +183,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
     const keys = [...remote.keys()];
     const args: Array<string | number | Buffer> = keys.map((k) => this.codec.packMember({ ...message, [ASGI_CHANNEL]: remote.get(k)! }));
     for (let i = 0; i < keys.length; i++) args.push(this.resolved.capacity);
-    args.push(now, this.expirySeconds, Math.floor(now) - this.expirySeconds);
+    args.push(this.scores.next(), this.expirySeconds, Math.floor(now) - this.expirySeconds);
     const over = await this.redis(() => runScript(this.cmd, GROUP_SEND, keys, args));
     if (typeof over === 'number' && over > 0) {
       this.counters.droppedFull += over;

@@ -27,6 +27,23 @@ export const ASGI_CHANNEL = '__asgi_channel__';
 /** channels_redis' default key prefix. */
 export const DEFAULT_CHANNELS_PREFIX = 'asgi';
 
+/**
+ * The scores of the messages one process writes: the send time in seconds, as channels_redis uses, but
+ * strictly increasing. Two sends in the same millisecond would otherwise tie, and a sorted set orders ties by
+ * member, whose random prefix would shuffle them; a receiver (ZPOPMIN) must see one sender's messages in order.
+ */
+export class MessageScores {
+  private last = 0;
+
+  constructor(private readonly clock: () => number) {}
+
+  /** The next score: now, or a microsecond after the previous score when the clock has not moved past it. */
+  next(): number {
+    this.last = Math.max(this.clock() / 1000, this.last + 1e-6);
+    return this.last;
+  }
+}
+
 /** Bytes of random prefix before the msgpack body (keeps identical messages distinct in a sorted set). */
 export const RANDOM_PREFIX_BYTES = 12;
 

@@ -101,6 +101,20 @@ describe('channels_redis core layer', { skip }, () => {
     assert.equal(a.stats.droppedFull, 1);
   });
 
+  it('sends within one millisecond are scored in send order, so a receiver (Django too) pops them in that order', async (t) => {
+    const prefix = newPrefix();
+    // A fixed clock: every send sees the same millisecond, the worst case for a score taken from the time.
+    const a = await openCore(t, { prefix, capacity: 100, clock: () => 1_790_000_000_000 });
+    const b = await openCore(t, { prefix });
+    const ch = b.newChannel();
+    await b.close(); // nobody pops: read the sorted set as Django's ZPOPMIN would
+    for (let n = 0; n < 30; n++) await a.send(ch, { type: 'x', n });
+    await a.groupAdd('g', ch);
+    await a.groupSend('g', { type: 'x', n: 30 });
+    const raw = await inspector!.zrangeBuffer(`${prefix}specific.${b.client}!`, 0, -1);
+    assert.deepEqual(raw.map((m) => (decode(m.subarray(12)) as { n: number }).n), Array.from({ length: 31 }, (_, n) => n));
+  });
+
   it('a channel with a new prefix is received at once, even while the receiver is blocked on the others', async (t) => {
     const prefix = newPrefix();
     const a = await openCore(t, { prefix });
