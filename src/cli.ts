@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { configOrExit } from './exit.js';
-import { signToken } from './notify/auth.js';
+import { signToken } from './auth/index.js';
 
 const USAGE = `usage:
   tidings serve [--host H] [--port P] [--proxy-headers] [--redis-url URL] [--workers N] [--database-url URL] ...

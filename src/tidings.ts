@@ -13,15 +13,8 @@ import { createInboxStore, type InboxStore, type ListQuery, type Notification, t
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
 import { silentLogger, type Logger } from './log/index.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
-import {
-  createPublisher,
-  createTokenVerifier,
-  jwtAuthenticator,
-  notificationApp,
-  signToken,
-  type Publisher,
-  type TokenVerifier,
-} from './notify/index.js';
+import { createTokenVerifier, jwtAuthenticator, signToken, type TokenVerifier } from './auth/index.js';
+import { createPublisher, notificationApp, type Publisher } from './notify/index.js';
 import { createReach, reachDemoRoutes, supportsReach, type Reach, type ReachTimings } from './reach/index.js';
 import { clientAddressResolver, createOpsServer, createServer, type OpsServer, type TidingsServer } from './server/index.js';
 
@@ -210,7 +203,7 @@ export async function createTidings(options: TidingsOptions = {}): Promise<Tidin
   const userAuth = options.authenticate ? { authenticate: options.authenticate } : {};
   const reach = await reachFor(options, { config, inbox, metrics, log, verifier, ...userAuth });
   const observer = reach?.observer;
-  const inform = notificationApp({ inbox, publisher, verifier, settings: config, perUser: new Map(), layer, log: log.child({ module: 'inform' }), ...(observer ? { observer } : {}) });
+  const inform = notificationApp({ inbox, publisher, verifier, settings: config, layer, log: log.child({ module: 'inform' }), ...(observer ? { observer } : {}) });
   // Routing first: an unknown path is refused with 404 before the upgrade, whatever its credentials.
   const guard = (app: SocketApp): SocketApp => stack(app, originValidator(config.allowedOrigins), authMiddleware(authenticate, { refuseWith: 'close' }));
   const websocket = urlRouter([route('/inform/', inform), ...(options.routes ?? [])].map((r) => route(r.pattern, guard(r.app))));

@@ -7,9 +7,8 @@
 import { TidingsError } from '../errors.js';
 import type { InboxStore } from '../inbox/index.js';
 import { toView } from '../inbox/index.js';
-import type { Publisher, TokenVerifier } from '../notify/index.js';
-import { apiKeyMatches } from '../notify/index.js';
-import { userOf, type UserSource } from './users.js';
+import { requireApiKey, requireReader, type TokenVerifier, type UserSource } from '../auth/index.js';
+import type { Publisher } from '../notify/index.js';
 import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute, Reply } from './router.js';
 import type { Authenticator } from '../consumer/index.js';
@@ -42,26 +41,6 @@ export function listQuery(url: URL): { limit: number; before?: number; unreadOnl
     ...(before === null ? {} : { before: n(before, 'before', Number.MAX_SAFE_INTEGER) }),
     unreadOnly: unread === '1' || unread === 'true',
   };
-}
-
-function bearer(ctx: HttpContext): string | undefined {
-  const header = ctx.req.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-}
-
-/** @throws TidingsError UNAUTHORIZED unless the request carries the API key (compared in constant time). */
-export function requireApiKey(ctx: HttpContext, apiKey: string | undefined): void {
-  if (!apiKey || !apiKeyMatches(bearer(ctx), apiKey)) throw new TidingsError('UNAUTHORIZED', 'missing or wrong API key');
-}
-
-/**
- * Allow a read of `userId`'s inbox: the API key, or a valid token whose `sub` is `userId`.
- * @throws TidingsError UNAUTHORIZED (no valid key or token), TOKEN_EXPIRED, FORBIDDEN (another user's token).
- */
-export async function requireReader(ctx: HttpContext, deps: Pick<ApiDeps, 'apiKey'> & UserSource, userId: string): Promise<void> {
-  if (deps.apiKey && apiKeyMatches(bearer(ctx), deps.apiKey)) return;
-  const user = await userOf(ctx, deps);
-  if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a user token can only read its own inbox');
 }
 
 export function apiRoutes(deps: ApiDeps): HttpRoute[] {

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { TidingsError } from '../errors.js';
-import { parseInput, signToken, tokenFrom, type Publisher, type TokenVerifier } from '../notify/index.js';
+import { requireUser, signToken, type TokenVerifier } from '../auth/index.js';
+import { parseInput, type Publisher } from '../notify/index.js';
 import type { HttpContext, HttpRoute } from './router.js';
 
 export interface DemoDeps {
@@ -25,11 +26,7 @@ const MAX_COMMENTS = 100;
 
 export function demoRoutes(deps: DemoDeps): HttpRoute[] {
   const comments: Array<{ from: string; text: string; createdAt: string }> = [];
-  const whoami = async (ctx: HttpContext) => {
-    const token = tokenFrom(ctx.req.headers, null, deps.cookieName);
-    if (!token || !deps.verifier) throw new TidingsError('UNAUTHORIZED', 'pick a user first');
-    return (await deps.verifier.verify(token)).id;
-  };
+  const whoami = async (ctx: HttpContext) => (await requireUser(ctx, deps)).id;
   return [
     {
       method: 'POST',

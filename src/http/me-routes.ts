@@ -6,9 +6,9 @@
 import { TidingsError } from '../errors.js';
 import { toView, type InboxStore } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
-import { userGroup, type Publisher, type TokenVerifier } from '../notify/index.js';
+import { requireUser, type TokenVerifier } from '../auth/index.js';
+import { userGroup, type Publisher } from '../notify/index.js';
 import type { Authenticator } from '../consumer/index.js';
-import { userOf } from './users.js';
 import { listQuery } from './api-routes.js';
 import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute } from './router.js';
@@ -106,17 +106,17 @@ export function meRoutes(deps: MeDeps): HttpRoute[] {
       method: 'GET',
       path: '/v1/me/notifications',
       handler: async (ctx) => {
-        const user = await userOf(ctx, deps);
+        const user = await requireUser(ctx, deps);
         const page = await deps.inbox.list(user.id, listQuery(ctx.url));
         return { body: { items: page.items.map(toView), nextBefore: page.nextBefore, unread: await deps.inbox.unreadCount(user.id) } };
       },
     },
-    ...inboxActionRoutes('/v1/me', async (ctx) => (await userOf(ctx, deps)).id, deps.publisher),
+    ...inboxActionRoutes('/v1/me', async (ctx) => (await requireUser(ctx, deps)).id, deps.publisher),
     {
       method: 'GET',
       path: '/v1/me/poll',
       handler: async (ctx) => {
-        const user = await userOf(ctx, deps);
+        const user = await requireUser(ctx, deps);
         const since = Number(ctx.url.searchParams.get('since') ?? '0');
         const wait = Math.min(Number(ctx.url.searchParams.get('wait') ?? '25'), maxWait);
         if (!Number.isInteger(since) || since < 0) throw new TidingsError('BAD_CURSOR', '"since" must be a non-negative integer');

@@ -1,4 +1,3 @@
-export { createTokenVerifier, signToken, jwtAuthenticator, tokenFrom, readCookie, apiKeyMatches, type JwtOptions, type TokenVerifier } from './auth.js';
 export { SITE_GROUP, userGroup, preparedFor, type NotificationEvent, type BroadcastEvent, type UnreadEvent } from './events.js';
 export { createPublisher, notificationFrame, type Publisher, type PublisherDeps, type Published } from './publisher.js';
 export { NotificationConsumer, type NotificationDeps, type NotificationSettings } from './notification-consumer.js';

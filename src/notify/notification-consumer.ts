@@ -20,7 +20,7 @@ import type { CatchUpEvent } from './catch-up.js';
 import { ExpiryWheel } from './expiry-wheel.js';
 import { prepareText, type PreparedText, type Transport } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
-import type { TokenVerifier } from './auth.js';
+import type { TokenVerifier } from '../auth/index.js';
 import type { ConnectionObserver } from './observer.js';
 import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import { notificationFrame, type Publisher } from './publisher.js';
@@ -42,8 +42,6 @@ export interface NotificationDeps {
   publisher: Publisher;
   verifier: TokenVerifier | null;
   settings: NotificationSettings;
-  /** Open connections per user in this process (for the per-user limit). */
-  perUser: Map<string, number>;
   /**
    * The channel layer, when the app should catch every local connection up from the inbox after the layer
    * recovers from an outage (pushes were lost meanwhile; see catch-up.ts).
@@ -94,6 +92,7 @@ export class NotificationConsumer extends JsonConsumer {
   /** What this connection has delivered of its user's stream (null for anonymous connections). */
   cursor: StreamCursor | null = null;
   #deps: NotificationDeps;
+  readonly #release: () => void;
   /** Live notifications are held back while the socket is backlogged; a catch-up follows once it drains. */
   #behind = false;
   #tokens: number;
@@ -102,9 +101,13 @@ export class NotificationConsumer extends JsonConsumer {
   /** Bits: OBSERVED (the observer was told `opened`), HIDDEN (the page said it is hidden). One small integer. */
   #reach = 0;
 
-  constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps) {
+  /**
+   * @param release gives back this connection's per-user slot (see `UserSlots`); run once, on disconnect.
+   */
+  constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps, release: () => void = () => {}) {
     super(scope, handshake);
     this.#deps = deps;
+    this.#release = release;
     this.#tokens = deps.settings.messageRate * 2;
     const user = scope.user;
     this.groups = user ? [SITE_GROUP, userGroup(user.id)] : [SITE_GROUP];
@@ -292,11 +295,7 @@ export class NotificationConsumer extends JsonConsumer {
       this.#reach &= ~OBSERVED;
       this.#deps.observer?.closed(this);
     }
-    const id = this.scope.user?.id;
-    if (id === undefined) return;
-    const left = (this.#deps.perUser.get(id) ?? 1) - 1;
-    if (left > 0) this.#deps.perUser.set(id, left);
-    else this.#deps.perUser.delete(id);
+    this.#release();
   }
 
   /**

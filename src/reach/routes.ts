@@ -9,20 +9,17 @@
 import { z } from 'zod';
 import { TidingsError } from '../errors.js';
 import { checkUserId } from '../inbox/index.js';
-import { requireApiKey, requireReader, userOf, type HttpContext, type HttpRoute, type Reply } from '../http/index.js';
+import { requireApiKey, requireReader, requireUser, type UserSource } from '../auth/index.js';
+import type { HttpContext, HttpRoute, Reply } from '../http/index.js';
 import { parsePreferences, viewOf } from './preferences.js';
 import type { PresenceStore } from './presence.js';
 import type { ReachStore } from './store.js';
 
 /** What the routes need. */
-export interface ReachRouteDeps {
+export interface ReachRouteDeps extends UserSource {
   store: ReachStore;
   presence: PresenceStore;
   apiKey: string | undefined;
-  verifier: Parameters<typeof userOf>[1]['verifier'];
-  cookieName: string;
-  /** The socket authenticator, when the app brought its own (requests are authenticated like sockets). */
-  authenticate?: Parameters<typeof userOf>[1]['authenticate'];
   /** The VAPID public key, when Web Push is configured. */
   vapidPublicKey?: string | undefined;
 }
@@ -49,7 +46,7 @@ export function reachRoutes(deps: ReachRouteDeps): HttpRoute[] {
     requireApiKey(ctx, deps.apiKey);
     return fn(ctx, checkUserId(ctx.params.id ?? ''));
   };
-  const me = (fn: (ctx: HttpContext, user: string) => Promise<Reply>) => async (ctx: HttpContext) => fn(ctx, (await userOf(ctx, deps)).id);
+  const me = (fn: (ctx: HttpContext, user: string) => Promise<Reply>) => async (ctx: HttpContext) => fn(ctx, (await requireUser(ctx, deps)).id);
   const getPrefs = async (_ctx: HttpContext, user: string): Promise<Reply> => ({ body: viewOf(await store.getPreferences(user)) });
   const putPrefs = async (ctx: HttpContext, user: string): Promise<Reply> => {
     const prefs = parsePreferences(await ctx.json());

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
-import { apiKeyMatches } from '../../src/notify/index.js';
+import { apiKeyMatches } from '../../src/auth/index.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../../src/testing/index.js';
 import { SUITE } from './helpers/suite.js';
 

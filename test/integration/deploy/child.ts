@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { TestSocket } from '../../../src/testing/index.js';
 
 /** The repository root and the built CLI. */

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
 import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
 import { apiCall, framesUntil, freshPostgresDatabase, postgresSkipReason, startServe, type ServeProcess } from '../notify/env.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { TidingsError } from '../../../src/errors.js';
-import { readCookie } from '../../../src/notify/index.js';
+import { readCookie } from '../../../src/auth/index.js';
 import { startTestServer, TEST_JWT_SECRET, TestSocket, type TestServer } from '../../../src/testing/index.js';
 
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);

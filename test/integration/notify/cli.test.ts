@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
 import { apiCall, runCli, startServe, type ServeProcess } from './env.js';
 

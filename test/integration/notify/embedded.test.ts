@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig } from '../../../src/config/index.js';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { createTidings, type Tidings } from '../../../src/tidings.js';
 
 async function publishWith(tidings: Tidings, key: string): Promise<number> {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { TEST_JWT_SECRET, TestSocket, type Frame } from '../../../src/testing/index.js';
 import { deleteKeys, freePort, rawClient, REDIS_URL, redisSkipReason } from '../layer/redis-env.js';
 import { apiCall, bundle, childEnv, framesUntil, freshPostgresDatabase, postgresSkipReason, ROOT, runCli, shownCount, startServe, uniqueName, type ServeProcess } from './env.js';

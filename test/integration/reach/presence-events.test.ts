@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { TEST_JWT_SECRET, TestSocket, startTestServer } from '../../../src/testing/index.js';
 import { REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
 import { childEnv } from '../notify/env.js';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { OutputLog, within } from '../../integration/deploy/child.js';
 import { ROOT, childEnv, cliFile } from '../../integration/notify/env.js';
 import { TEST_API_KEY, TEST_JWT_SECRET } from '../../../src/testing/index.js';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 
 export { TEST_API_KEY };
 

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../../../src/notify/index.js';
+import { signToken } from '../../../src/auth/index.js';
 import { TEST_API_KEY, TEST_JWT_SECRET } from '../../../src/testing/index.js';
 
 const ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));

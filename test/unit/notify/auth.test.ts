@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { apiKeyMatches, createTokenVerifier, readCookie, signToken, tokenFrom } from '../../../src/notify/index.js';
+import { apiKeyMatches, createTokenVerifier, readCookie, signToken, tokenFrom } from '../../../src/auth/index.js';
 
 const SECRET = 'unit-test-secret-long-enough-for-hs256';
 const key = new TextEncoder().encode(SECRET);
