@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEV_API_KEY, DEV_JWT_SECRET, defaultDemo, loadConfig, type Config } from './config/index.js';
+import { DEV_JWT_SECRET, configFromSettings, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
 import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route, type SocketApp } from './consumer/index.js';
 import { PollWaiters, apiRoutes, bundleRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, withCors, type HttpRoute } from './http/index.js';
@@ -82,28 +82,9 @@ function verifierFor(config: Config): TokenVerifier | null {
   });
 }
 
-/**
- * The configuration of `options`: `config` as given, or the built-in defaults with `settings` over them.
- * `settings` never read `TIDINGS_*` (pass `config: loadConfig({ env: process.env })` for that, as the CLI
- * does). The published development secrets are used only when asked for explicitly with
- * `env: 'development'` (and then announced in the log), never by default: an embedded server must not
- * accept the public development API key or tokens signed with the public development secret.
- * @throws TidingsError CONFIG_INVALID for production settings without a token key or an API key.
- */
+/** The configuration of `options`: `config` as given, else {@link configFromSettings} of `settings`. */
 export function resolveConfig(options: Pick<TidingsOptions, 'config' | 'settings'>): Config {
-  if (options.config) return options.config;
-  const settings = options.settings ?? {};
-  const merged = { ...loadConfig({ env: {} }), ...settings };
-  const production = merged.env === 'production';
-  const devAsked = settings.env === 'development';
-  if (!('jwtSecret' in settings) && (!devAsked || merged.jwtPublicKey || merged.jwksUrl) && merged.jwtSecret === DEV_JWT_SECRET) merged.jwtSecret = undefined;
-  if (!('apiKey' in settings) && !devAsked && merged.apiKey === DEV_API_KEY) merged.apiKey = undefined;
-  merged.devSecrets = merged.jwtSecret === DEV_JWT_SECRET || merged.apiKey === DEV_API_KEY;
-  if (!('demo' in settings)) merged.demo = defaultDemo(merged.env, merged.jwtSecret);
-  if (production && ((!merged.jwtSecret && !merged.jwtPublicKey && !merged.jwksUrl) || !merged.apiKey)) {
-    throw new TidingsError('CONFIG_INVALID', 'production needs a token key (jwtSecret, jwtPublicKey or jwksUrl) and an apiKey');
-  }
-  return Object.freeze(merged);
+  return options.config ?? configFromSettings(options.settings ?? {});
 }
 
 /** Count publishes in flight so a graceful stop can wait for them. */

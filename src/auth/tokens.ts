@@ -8,6 +8,7 @@ import { webcrypto } from 'node:crypto';
 import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import { TidingsError } from '../errors.js';
 import type { User } from '../consumer/index.js';
+import { MAX_USER_ID_LENGTH } from '../protocol/limits.js';
 
 export interface JwtOptions {
   secret?: string | undefined;
@@ -25,7 +26,6 @@ export interface TokenVerifier {
   verify(token: string): Promise<User>;
 }
 
-const MAX_USER_ID = 128;
 
 /** Create a verifier for the configured key. @throws TidingsError CONFIG_INVALID when no key is configured. */
 export function createTokenVerifier(options: JwtOptions): TokenVerifier {
@@ -53,7 +53,7 @@ export function createTokenVerifier(options: JwtOptions): TokenVerifier {
         const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'], clockTolerance: options.clockTolerance ?? 5 };
         const { payload } = typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions);
         const sub = payload.sub;
-        if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {
+        if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) {
           throw new TidingsError('UNAUTHORIZED', 'token has no valid "sub" (user id)');
         }
         return { id: sub, claims: payload, ...(payload.exp ? { expiresAt: payload.exp * 1000 } : {}) };

@@ -23,11 +23,10 @@ import type {
   WebSocketConstructor,
 } from './types.js';
 import { createEmitter, trimOldest } from './util.js';
+import { MAX_IDS_PER_REQUEST as MAX_READ_IDS } from '../protocol/limits.js';
 
 /** Ids remembered for deduplication (per client). */
 const MAX_SEEN = 1000;
-/** Longest id list the server accepts in one `read` frame (MAX_READ_IDS in protocol/frames.ts). */
-const MAX_READ_IDS = 1000;
 
 interface BrowserGlobals {
   WebSocket?: WebSocketConstructor;

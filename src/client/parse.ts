@@ -3,21 +3,9 @@
  * not have the fields its type promises is rejected with a reason (the client reports it and keeps the
  * connection); a frame of an unknown type is ignored quietly, so a newer server can add frame types.
  */
-import type { ServerFrame } from '../protocol/frames.js';
+import { SERVER_FRAME_FIELDS, type FieldType, type ServerFrame } from '../protocol/server-frames.js';
 
-type FieldType = 'string' | 'number' | 'object' | 'boolean';
-
-/** Required fields of each known server frame type. */
-const SHAPES: Record<string, Record<string, FieldType>> = {
-  hello: { unread: 'number', seq: 'number' },
-  notification: { id: 'string', seq: 'number', kind: 'string', data: 'object', createdAt: 'string', unread: 'number' },
-  broadcast: { id: 'string', kind: 'string', data: 'object', createdAt: 'string' },
-  unread: { count: 'number' },
-  resumed: { since: 'number', seq: 'number', count: 'number', recovered: 'boolean' },
-  error: { code: 'string', message: 'string' },
-  ping: {},
-  pong: {},
-};
+const SHAPES: Readonly<Record<string, Readonly<Record<string, FieldType>>>> = SERVER_FRAME_FIELDS;
 
 function fits(value: unknown, type: FieldType): boolean {
   if (type === 'number') return typeof value === 'number' && Number.isFinite(value);

@@ -1,2 +1,3 @@
-export { loadConfig, describeConfig, defaultDemo, DEV_API_KEY, DEV_JWT_SECRET, type Config } from './load.js';
+export { loadConfig, describeConfig } from './load.js';
+export { DEFAULTS, DEV_API_KEY, DEV_JWT_SECRET, completeConfig, configFromSettings, defaultDemo, type Config } from './defaults.js';
 export { SETTINGS, envName, flagName, type Setting, type SettingName } from './settings.js';

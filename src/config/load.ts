@@ -2,26 +2,10 @@
  * Load the configuration: defaults <- environment (TIDINGS_*) <- CLI flags, validated in one pass so every
  * problem is reported at once. The result is frozen.
  */
-import { z } from 'zod';
 import { TidingsError } from '../errors.js';
 import { redactUrl } from '../log/index.js';
+import { completeConfig, settingsSchema, type Config, type Parsed } from './defaults.js';
 import { SETTINGS, envName, flagName, type SettingName } from './settings.js';
-
-type Shape = { [K in SettingName]: (typeof SETTINGS)[K]['schema'] };
-type Parsed = { [K in SettingName]: z.output<Shape[K]> };
-
-/** The effective configuration (see SETTINGS for each field's meaning). */
-export type Config = Readonly<
-  Omit<Parsed, 'demo'> & {
-    demo: boolean;
-    /** True when jwtSecret/apiKey were filled with the built-in development values. */
-    devSecrets: boolean;
-  }
->;
-
-/** Development-only credentials, used when none are configured and env is not production. */
-export const DEV_JWT_SECRET = 'tidings-development-secret-do-not-use-in-production';
-export const DEV_API_KEY = 'tidings-development-api-key';
 
 const BOOLEAN_FLAGS = new Set<string>(['proxyHeaders', 'redisOptional', 'allowAnonymous', 'perMessageDeflate', 'demo']);
 const NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -61,15 +45,6 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-function schema(): z.ZodObject<Record<string, z.ZodType>> {
-  const shape: Record<string, z.ZodType> = {};
-  for (const name of NAMES) {
-    const s = SETTINGS[name] as { schema: z.ZodType; default?: unknown };
-    shape[name] = 'default' in s ? s.schema.default(s.default as never) : s.schema;
-  }
-  return z.object(shape);
-}
-
 function checkCombinations(c: Parsed, problems: string[]): void {
   if (c.env === 'production') {
     if (!c.jwtSecret && !c.jwtPublicKey && !c.jwksUrl) {
@@ -98,7 +73,7 @@ function checkCombinations(c: Parsed, problems: string[]): void {
 export function loadConfig(options: { env?: NodeJS.ProcessEnv; argv?: readonly string[] } = {}): Config {
   const problems: string[] = [];
   const input = { ...fromEnv(options.env ?? {}), ...parseArgv(options.argv ?? [], problems) };
-  const result = schema().safeParse(input);
+  const result = settingsSchema().safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '');
@@ -110,24 +85,8 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; argv?: readonly s
     throw new TidingsError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { details: problems });
   }
   const c = result.data as Parsed;
-  const devSecrets = c.env !== 'production' && (!c.jwtSecret || !c.apiKey) && !c.jwtPublicKey && !c.jwksUrl;
-  const jwtSecret = c.jwtSecret ?? (c.env !== 'production' && !c.jwtPublicKey && !c.jwksUrl ? DEV_JWT_SECRET : undefined);
-  return Object.freeze({
-    ...c,
-    jwtSecret,
-    apiKey: c.apiKey ?? (c.env !== 'production' ? DEV_API_KEY : undefined),
-    demo: c.demo ?? defaultDemo(c.env, jwtSecret),
-    devSecrets,
-  });
-}
-
-/**
- * The demo (which signs tokens for alice, bob and carol on request) is on by default only in development
- * with the built-in development secret: with a real `TIDINGS_JWT_SECRET` it would let anyone act as a real
- * user named alice. `TIDINGS_DEMO=1` turns it on anyway (and the server says so at start).
- */
-export function defaultDemo(env: string, jwtSecret: string | undefined): boolean {
-  return env === 'development' && jwtSecret === DEV_JWT_SECRET;
+  // The command line is for trying things: outside production, missing secrets are the development ones.
+  return completeConfig(c, { devSecrets: c.env !== 'production' });
 }
 
 /** The configuration as printable JSON, secrets masked. */

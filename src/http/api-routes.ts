@@ -5,6 +5,7 @@
  * another user is refused with 403 FORBIDDEN.
  */
 import { TidingsError } from '../errors.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../protocol/limits.js';
 import type { InboxStore } from '../inbox/index.js';
 import { toView } from '../inbox/index.js';
 import { requireApiKey, requireReader, type TokenVerifier, type UserSource } from '../auth/index.js';
@@ -37,7 +38,7 @@ export function listQuery(url: URL): { limit: number; before?: number; unreadOnl
   };
   const unread = url.searchParams.get('unread');
   return {
-    limit: limit === null ? 20 : Math.max(1, n(limit, 'limit', 100)),
+    limit: limit === null ? DEFAULT_LIST_LIMIT : Math.max(1, n(limit, 'limit', MAX_LIST_LIMIT)),
     ...(before === null ? {} : { before: n(before, 'before', Number.MAX_SAFE_INTEGER) }),
     unreadOnly: unread === '1' || unread === 'true',
   };

@@ -16,16 +16,7 @@ export { PostgresInboxStore, createPostgresInboxStore } from './postgres-store.j
 export type { PostgresInboxStoreOptions } from './postgres-store.js';
 export { MIGRATIONS } from './migrations.js';
 export type { Migration } from './migrations.js';
-export {
-  checkUserId,
-  DEFAULT_LIST_LIMIT,
-  MAX_DATA_LENGTH,
-  MAX_DEDUPE_KEY_LENGTH,
-  MAX_KIND_LENGTH,
-  MAX_LIST_LIMIT,
-  MAX_SINCE_LIMIT,
-  MAX_USER_ID_LENGTH,
-} from './input.js';
+export { checkUserId } from './input.js';
 
 /** Options of {@link createInboxStore}; each applies to the backends that know it. */
 export interface InboxStoreOptions {

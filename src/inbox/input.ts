@@ -4,22 +4,16 @@
  */
 import { TidingsError } from '../errors.js';
 import { invalid } from './store-errors.js';
+import {
+  DEFAULT_LIST_LIMIT,
+  MAX_DATA_LENGTH,
+  MAX_DEDUPE_KEY_LENGTH,
+  MAX_KIND_LENGTH,
+  MAX_LIST_LIMIT,
+  MAX_SINCE_LIMIT,
+  MAX_USER_ID_LENGTH,
+} from '../protocol/limits.js';
 import type { ListQuery, NewNotification } from './types.js';
-
-/** Longest `userId`, in UTF-16 code units. */
-export const MAX_USER_ID_LENGTH = 128;
-/** Longest `kind`. */
-export const MAX_KIND_LENGTH = 64;
-/** Longest `dedupeKey`. */
-export const MAX_DEDUPE_KEY_LENGTH = 256;
-/** Longest `data`, measured as the length of its JSON text. */
-export const MAX_DATA_LENGTH = 65_536;
-/** Page size of `list` when none is given. */
-export const DEFAULT_LIST_LIMIT = 20;
-/** Largest page of `list`; larger limits are lowered to this. */
-export const MAX_LIST_LIMIT = 100;
-/** Largest `limit` accepted by `since` (larger is refused, never silently cut: a replay must not skip rows). */
-export const MAX_SINCE_LIMIT = 1000;
 
 /** A notification checked and encoded, ready to be stored. */
 export interface PreparedNotification {

@@ -2,6 +2,6 @@ export { SITE_GROUP, userGroup, preparedFor, type NotificationEvent, type Broadc
 export { createPublisher, notificationFrame, type Publisher, type PublisherDeps, type Published } from './publisher.js';
 export { NotificationConsumer, type NotificationDeps, type NotificationSettings } from './notification-consumer.js';
 export { notificationApp } from './notification-app.js';
-export { NotifyInput, BroadcastInput, ReadInput, UnreadInput, ArchiveInput, parseInput, MAX_RECIPIENTS } from './schemas.js';
+export { NotifyInput, BroadcastInput, ReadInput, UnreadInput, ArchiveInput, parseInput } from './schemas.js';
 export { StreamCursor, isOlder, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
 export type { ConnectionObserver, ObservedConnection } from './observer.js';

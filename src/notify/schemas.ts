@@ -4,18 +4,26 @@
  */
 import { z } from 'zod';
 import { TidingsError } from '../errors.js';
+import {
+  KIND_PATTERN,
+  MAX_DEDUPE_KEY_LENGTH,
+  MAX_IDS_PER_REQUEST,
+  MAX_KIND_LENGTH,
+  MAX_NOTIFICATION_ID_LENGTH,
+  MAX_RECIPIENTS,
+  MAX_USER_ID_LENGTH,
+} from '../protocol/limits.js';
 
-/** Largest number of recipients in one publish request. */
-export const MAX_RECIPIENTS = 1000;
-const userId = z.string().min(1).max(128);
-const kind = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'kind may contain letters, digits and _ . : -');
+const userId = z.string().min(1).max(MAX_USER_ID_LENGTH);
+const kind = z.string().min(1).max(MAX_KIND_LENGTH).regex(KIND_PATTERN, 'kind may contain letters, digits and _ . : -');
+const ids = z.array(z.string().min(1).max(MAX_NOTIFICATION_ID_LENGTH)).min(1).max(MAX_IDS_PER_REQUEST);
 const data = z.record(z.string(), z.unknown()).default({});
 
 export const NotifyInput = z.object({
   to: z.union([userId, z.array(userId).min(1).max(MAX_RECIPIENTS)]),
   kind,
   data,
-  dedupeKey: z.string().min(1).max(200).optional(),
+  dedupeKey: z.string().min(1).max(MAX_DEDUPE_KEY_LENGTH).optional(),
 });
 export type NotifyInput = z.input<typeof NotifyInput>;
 
@@ -23,16 +31,16 @@ export const BroadcastInput = z.object({ kind, data });
 export type BroadcastInput = z.input<typeof BroadcastInput>;
 
 export const ReadInput = z.union([
-  z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) }),
+  z.object({ ids: ids }),
   z.object({ all: z.literal(true) }),
 ]);
 
 /** Body of `POST …/unread`: read notifications to show unread again. */
-export const UnreadInput = z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) });
+export const UnreadInput = z.object({ ids: ids });
 
 /** Body of `POST …/archive`: these notifications, or every read one. */
 export const ArchiveInput = z.union([
-  z.object({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) }),
+  z.object({ ids: ids }),
   z.object({ read: z.literal(true) }),
 ]);
 

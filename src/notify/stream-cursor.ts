@@ -16,7 +16,7 @@
  * already shown is never left on screen.
  */
 import type { InboxStore, Notification } from '../inbox/index.js';
-import { MAX_SINCE_LIMIT } from '../inbox/index.js';
+import { MAX_SINCE_LIMIT } from '../protocol/limits.js';
 
 /** A user's unread count and the last seq it had been assigned when the count was read. */
 export interface CountVersion {

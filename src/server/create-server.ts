@@ -14,7 +14,7 @@ import { createServer as createHttpServer, type IncomingMessage, type RequestLis
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { loadConfig, type Config } from '../config/index.js';
+import { DEFAULTS, type Config } from '../config/index.js';
 import type { Scope, SocketApp } from '../consumer/index.js';
 import { useChannelLayerByDefault, type ChannelLayer } from '../layer/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
@@ -88,7 +88,7 @@ function defaultHttp(req: IncomingMessage, res: import('node:http').ServerRespon
 
 /** Create (but do not start) a Tidings server. */
 export function createServer(options: ServerOptions): TidingsServer {
-  const s: ServerSettings = { ...loadConfig({ env: {} }), ...options.settings };
+  const s: ServerSettings = { ...DEFAULTS, ...options.settings };
   const log = options.logger ?? silentLogger();
   // As Channels' get_channel_layer(): code anywhere in a serving process reaches the server's layer.
   const releaseDefaultLayer = useChannelLayerByDefault(options.layer);

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InboxStore, Notification } from '../../../src/inbox/index.js';
-import { MAX_SINCE_LIMIT } from '../../../src/inbox/index.js';
+import { MAX_SINCE_LIMIT } from '../../../src/protocol/limits.js';
 import { StreamCursor, isOlder, rangeSize, rowsIn } from '../../../src/notify/index.js';
 
 describe('isOlder: counts ordered by (seq, then lower count is newer)', () => {
