@@ -29,6 +29,7 @@ import { CoreReceiver } from './core-receiver.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
 import { GROUP_SEND, runScript, SEND } from './scripts.js';
 import { ASGI_CHANNEL, checkOutgoing, MessageScores, splitDestination } from './wire.js';
+import { positive } from '../options.js';
 
 /** Seconds one blocking pop waits (channels_redis' `brpop_timeout`). */
 const BLOCK_SECONDS = 5;
@@ -70,8 +71,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
       if (this.connectedOnce) this.restoring = true;
     });
     this.cmd.on('ready', () => this.restoreMemberships());
-    const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
-    if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
+    const healthCheckMs = positive('healthCheckMs', options.healthCheckMs, DEFAULT_HEALTH_CHECK_MS, false);
     // The blocking connection is not PINGed (a PING waits behind BZPOPMIN); its pop has a command timeout.
     this.stopHealthCheck = startHealthCheck([this.cmd], healthCheckMs, 2 * healthCheckMs);
     this.renewTimer = setInterval(() => this.renewLiveMemberships(), Math.min(2 ** 31 - 1, this.resolved.groupExpiryMs / 2));

@@ -23,6 +23,7 @@ import { readyOrClosed } from './core-layer.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
 import { EchoFilter } from './echo-filter.js';
 import { PubSubTopics } from './pubsub-topics.js';
+import { positive } from '../options.js';
 
 /** channels_redis' pub/sub layer, in TypeScript; see the module comment. */
 export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
@@ -43,8 +44,7 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
         this.updateState();
       },
     });
-    const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
-    if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
+    const healthCheckMs = positive('healthCheckMs', options.healthCheckMs, DEFAULT_HEALTH_CHECK_MS, false);
     this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs, 2 * healthCheckMs);
   }
 

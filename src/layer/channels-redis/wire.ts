@@ -20,6 +20,7 @@ import { decode, encode } from '@msgpack/msgpack';
 import { TidingsError } from '../../errors.js';
 import { validateGroupName, validateChannelName, validateMessage } from '../names.js';
 import type { LayerMessage } from '../types.js';
+import { checkMaxMessageBytes } from '../options.js';
 
 /** The reserved key naming the destination channel(s) inside a core-layer message. */
 export const ASGI_CHANNEL = '__asgi_channel__';
@@ -99,9 +100,7 @@ export function checkOutgoing(message: LayerMessage): LayerMessage {
 /** Encodes and decodes messages, with a size limit on what is sent. */
 export class ChannelsRedisCodec {
   constructor(readonly maxBytes: number) {
-    if (!Number.isInteger(maxBytes) || maxBytes < 64) {
-      throw new RangeError(`channel layer option maxMessageBytes must be an integer >= 64, got ${String(maxBytes)}`);
-    }
+    checkMaxMessageBytes(maxBytes);
   }
 
   /** msgpack of `value` (the pub/sub layer's whole payload). @throws MESSAGE_TOO_LARGE; TypeError if not encodable. */

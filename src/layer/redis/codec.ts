@@ -11,6 +11,7 @@
 import { TidingsError } from '../../errors.js';
 import { validateChannelName, validateGroupName, validateMessage } from '../names.js';
 import type { LayerMessage } from '../types.js';
+import { checkMaxMessageBytes } from '../options.js';
 
 /** Default `maxMessageBytes`: 1 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -38,9 +39,7 @@ export class RedisCodec {
     readonly node: string,
     readonly maxBytes: number = DEFAULT_MAX_MESSAGE_BYTES,
   ) {
-    if (!Number.isInteger(maxBytes) || maxBytes < 64) {
-      throw new RangeError(`channel layer option maxMessageBytes must be an integer >= 64, got ${String(maxBytes)}`);
-    }
+    checkMaxMessageBytes(maxBytes);
     this.head = `{"o":${JSON.stringify(node)}`;
   }
 

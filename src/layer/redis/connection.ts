@@ -5,6 +5,7 @@
 import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import { TidingsError } from '../../errors.js';
 import { redactUrl } from '../../log/index.js';
+import { optionError } from '../options.js';
 
 /** Reconnect after 100 ms, 200 ms, ... at most 1 s apart, forever. */
 export function reconnectDelay(attempt: number): number {
@@ -41,7 +42,7 @@ export function checkRedisUrl(url: string): void {
     protocol = undefined;
   }
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw new TypeError('invalid Redis URL: expected redis://[user:password@]host[:port][/db] or rediss://...');
+    throw optionError('url', 'is not a Redis URL: expected redis://[user:password@]host[:port][/db] or rediss://...');
   }
 }
 

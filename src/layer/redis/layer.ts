@@ -19,7 +19,7 @@ import { redactUrl, silentLogger, type Logger } from '../../log/index.js';
 import { LocalRegistry, type LayerUsage } from '../local-registry.js';
 import { channelNode, createNodeId, InvalidNameError, newChannelName, validateChannelName } from '../names.js';
 import { validateGroupName, validateMessage } from '../names.js';
-import { resolveLayerOptions } from '../options.js';
+import { positive, resolveLayerOptions } from '../options.js';
 import { StateTracker, type StateListener } from '../layer-state.js';
 import { RedisCodec } from './codec.js';
 import { createInboundRouter } from './inbound.js';
@@ -85,8 +85,7 @@ export class RedisChannelLayer implements ChannelLayer {
       onGroupEmpty: (group) => this.subscriber.drop(this.names.groupTopic(group)),
     });
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    const healthCheckMs = options.healthCheckMs ?? DEFAULT_HEALTH_CHECK_MS;
-    if (!(Number.isFinite(healthCheckMs) && healthCheckMs > 0)) throw new RangeError(`healthCheckMs must be a positive number, got ${String(healthCheckMs)}`);
+    const healthCheckMs = positive('healthCheckMs', options.healthCheckMs, DEFAULT_HEALTH_CHECK_MS, false);
     const name = (role: string): string => `${resolved.prefix}-${role}-${this.node}`;
     // Auto-pipelining sends the PUBLISHes of one tick in one write: several times the throughput of bursts.
     const cmdOptions = { enableAutoPipelining: true, ...options.redisOptions };

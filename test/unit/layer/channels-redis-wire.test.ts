@@ -53,7 +53,7 @@ describe('channels_redis wire format', () => {
       () => codec.pack({ type: 't', big: 'x'.repeat(100) }),
       (err: unknown) => err instanceof TidingsError && err.code === 'MESSAGE_TOO_LARGE',
     );
-    assert.throws(() => new ChannelsRedisCodec(10), RangeError);
+    assert.throws(() => new ChannelsRedisCodec(10), (err: unknown) => err instanceof TidingsError && err.code === 'CONFIG_INVALID');
   });
 });
 

@@ -4,7 +4,7 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { ChannelFullError } from '../../../src/errors.js';
+import { ChannelFullError, isTidingsError } from '../../../src/errors.js';
 import { createMemoryChannelLayer, type LayerMessage, type MemoryChannelLayerOptions } from '../../../src/layer/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { collect, expectOnlyMarker, FakeClock } from '../../contract/layer-helpers.js';
@@ -223,7 +223,8 @@ describe('MemoryChannelLayer', () => {
 
   it('validates options and arguments up front, naming the option', (t) => {
     assert.throws(() => createMemoryChannelLayer({ capacity: 0 }), /capacity must be a positive integer, got 0/);
-    assert.throws(() => createMemoryChannelLayer({ capacity: 1.5 }), RangeError);
+    // A bad option is a configuration error from the error table, naming the option in `details`.
+    assert.throws(() => createMemoryChannelLayer({ capacity: 1.5 }), (err: unknown) => isTidingsError(err) && err.code === 'CONFIG_INVALID' && (err.details as { option?: string }).option === 'capacity');
     assert.throws(() => createMemoryChannelLayer({ expiry: -1 }), /expiry/);
     assert.throws(() => createMemoryChannelLayer({ groupExpiry: Number.NaN }), /groupExpiry/);
     assert.throws(() => createMemoryChannelLayer({ prefix: 'bad prefix' }), TypeError);
