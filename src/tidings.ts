@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { DEV_JWT_SECRET, configFromSettings, type Config } from './config/index.js';
 import { TidingsError } from './errors.js';
 import { authMiddleware, originValidator, route, stack, urlRouter, type Authenticator, type Route, type SocketApp } from './consumer/index.js';
-import { PollWaiters, apiRoutes, bundleRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, withCors, type HttpRoute } from './http/index.js';
+import { apiRoutes, bundleRoutes, createHttpHandler, demoRoutes, meRoutes, opsRoutes, staticRoutes, withCors, type HttpRoute } from './http/index.js';
 import { createInboxStore, type InboxStore, type ListQuery, type Notification, type Page } from './inbox/index.js';
 import { createChannelLayer, setChannelLayer, type ChannelLayer } from './layer/index.js';
 import { silentLogger, type Logger } from './log/index.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import { createTokenVerifier, jwtAuthenticator, signToken, type TokenVerifier } from './auth/index.js';
-import { createPublisher, notificationApp, type Publisher } from './notify/index.js';
+import { PollWaiters, createPublisher, notificationApp, type Publisher } from './notify/index.js';
 import { createReach, reachDemoRoutes, supportsReach, type Reach, type ReachTimings } from './reach/index.js';
 import { clientAddressResolver, createOpsServer, createServer, type OpsServer, type TidingsServer } from './server/index.js';
 

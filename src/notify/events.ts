@@ -22,12 +22,15 @@ export function userGroup(userId: string): string {
   return `tidings.h.${createHash('sha256').update(userId, 'utf8').digest('hex').slice(0, 48)}`;
 }
 
+/** The layer event type of a stored personal notification. */
+export const NOTIFICATION_EVENT = 'tidings.notification';
+
 /**
  * A stored personal notification, pushed to the user's group. `text` is the NotificationFrame JSON;
  * `unread` repeats its count (absent in events from older servers).
  */
 export interface NotificationEvent extends LayerMessage {
-  readonly type: 'tidings.notification';
+  readonly type: typeof NOTIFICATION_EVENT;
   readonly user: string;
   readonly seq: number;
   readonly unread?: number;

@@ -12,7 +12,7 @@ import type { Logger } from '../log/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { BroadcastFrame, NotificationFrame, UnreadFrame } from '../protocol/frames.js';
 import { createResyncTracker } from './catch-up.js';
-import { SITE_GROUP, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
+import { NOTIFICATION_EVENT, SITE_GROUP, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
 import { BroadcastInput, NotifyInput, parseInput } from './schemas.js';
 
 /** A notification as returned to publishers: the stored row, its unread count, and whether it is new. */
@@ -89,7 +89,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   function pushStored(r: AddResult): Promise<void> {
     const n = r.notification;
     const text = JSON.stringify(notificationFrame(n, r.unread));
-    const event: NotificationEvent = { type: 'tidings.notification', user: n.userId, seq: n.seq, unread: r.unread, text };
+    const event: NotificationEvent = { type: NOTIFICATION_EVENT, user: n.userId, seq: n.seq, unread: r.unread, text };
     return push(userGroup(n.userId), event).catch((err: unknown) => {
       log.warn({ err, user: n.userId, seq: n.seq }, 'push after commit failed; the client will catch up');
       resync.failed(n.userId);
