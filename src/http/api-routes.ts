@@ -8,7 +8,7 @@ import { TidingsError } from '../errors.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../protocol/limits.js';
 import type { InboxStore } from '../inbox/index.js';
 import { toView } from '../inbox/index.js';
-import { requireApiKey, requireReader, type TokenVerifier, type UserSource } from '../auth/index.js';
+import { requireApiKey, requireReader, type TokenVerifier } from '../auth/index.js';
 import type { Publisher } from '../notify/index.js';
 import { inboxActionRoutes } from './inbox-actions.js';
 import type { HttpContext, HttpRoute, Reply } from './router.js';

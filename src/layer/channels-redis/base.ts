@@ -4,14 +4,14 @@
  * the layer state, and the lifecycle (`whenReady`, `close`).
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import { TidingsError } from '../../errors.js';
-import { redactUrl, silentLogger, type Logger } from '../../log/index.js';
+import { silentLogger, type Logger } from '../../log/index.js';
 import { LocalRegistry } from '../local-registry.js';
 import { channelNode, InvalidNameError, validateChannelName } from '../names.js';
 import { resolveLayerOptions, type ResolvedLayerOptions } from '../options.js';
-import { StateTracker, type StateListener } from '../layer-state.js';
+import type { StateListener } from '../layer-state.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../redis/codec.js';
-import { openConnection, quitConnection, unavailable } from '../redis/connection.js';
+import { openConnection, quitConnection } from '../redis/connection.js';
+import { RedisLink } from '../redis/link.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS } from '../redis/options.js';
 import type { ChannelLayer, LayerMessage, LayerState, MessageHandler } from '../types.js';
 import { ChannelsRedisCodec, ChannelsRedisKeys, DEFAULT_CHANNELS_PREFIX, newSpecificChannel, uuidHex } from './wire.js';
@@ -22,39 +22,31 @@ export abstract class ChannelsRedisBase implements ChannelLayer {
   /** This instance's client prefix (channels_redis' `client_prefix`): the `<client>` in `<prefix>.<client>!<id>`. */
   readonly client = uuidHex();
   protected readonly counters: ChannelsRedisStats = { delivered: 0, droppedFull: 0, droppedExpired: 0, droppedMalformed: 0 };
-  protected readonly url: string;
   protected readonly log: Logger;
   protected readonly clock: () => number;
   protected readonly resolved: ResolvedLayerOptions;
   protected readonly keys: ChannelsRedisKeys;
   protected readonly codec: ChannelsRedisCodec;
   protected readonly registry: LocalRegistry;
-  protected readonly tracker: StateTracker;
+  protected readonly link: RedisLink;
   protected readonly cmd: Redis;
   protected readonly commandTimeoutMs: number;
-  protected lastError: Error | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: ChannelsRedisLayerOptions, component: string) {
     this.resolved = resolveLayerOptions({ ...options, prefix: options.prefix ?? DEFAULT_CHANNELS_PREFIX });
-    this.url = options.url;
     this.log = (options.logger ?? silentLogger()).child({ component, client: this.client });
     this.clock = options.clock ?? Date.now;
     this.keys = new ChannelsRedisKeys(this.resolved.prefix);
     this.codec = new ChannelsRedisCodec(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
-    this.tracker = new StateTracker('degraded', this.log);
+    this.link = new RedisLink(options.url, this.log);
     this.registry = new LocalRegistry({ ...this.resolved, logger: this.log, clock: this.clock, stats: this.counters, onGroupEmpty: (group) => this.groupEmptied(group) });
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.cmd = this.connect('cmd', this.commandTimeoutMs, { enableAutoPipelining: true, ...options.redisOptions });
-    this.tracker.onChange((state, previous) => {
-      const url = redactUrl(this.url);
-      if (state === 'degraded') this.log.warn({ err: this.lastError, url }, 'channel layer degraded: redis unreachable');
-      else if (state === 'ready' && previous === 'degraded') this.log.info({ url }, 'channel layer ready');
-    });
   }
 
   get state(): LayerState {
-    return this.tracker.state;
+    return this.link.state;
   }
 
   get stats(): Readonly<ChannelsRedisStats> {
@@ -86,35 +78,18 @@ export abstract class ChannelsRedisBase implements ChannelLayer {
 
   /** Call `listener(state, previous)` on each state change. Returns a function that removes it. */
   onStateChange(listener: StateListener): () => void {
-    return this.tracker.onChange(listener);
+    return this.link.onStateChange(listener);
   }
 
-  /**
-   * Resolve once `state` is `ready`.
-   * @throws TidingsError LAYER_UNAVAILABLE after `timeoutMs` (or on close), naming the URL (password redacted).
-   */
+  /** As {@link RedisLink.whenReady}: resolve once `state` is `ready`. @throws TidingsError LAYER_UNAVAILABLE */
   whenReady(timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<void> {
-    if (this.state === 'ready') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const settle = (why?: string): void => {
-        off();
-        clearTimeout(timer);
-        if (why === undefined) return resolve();
-        const last = this.lastError ? ` (${this.lastError.message})` : '';
-        reject(new TidingsError('LAYER_UNAVAILABLE', `cannot reach Redis at ${redactUrl(this.url)}: ${why}${last}`, { cause: this.lastError }));
-      };
-      const timer = setTimeout(() => settle(`no answer within ${timeoutMs} ms`), timeoutMs);
-      const off = this.tracker.onChange((state) => {
-        if (state !== 'degraded') settle(state === 'ready' ? undefined : 'layer closed');
-      });
-      if (this.state === 'closed') settle('layer closed');
-    });
+    return this.link.whenReady(timeoutMs);
   }
 
   /** Drop local state and close the connections. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.tracker.set('closed');
+      this.link.tracker.set('closed');
       this.registry.close();
       await this.shutdown();
       await quitConnection(this.cmd);
@@ -133,11 +108,7 @@ export abstract class ChannelsRedisBase implements ChannelLayer {
 
   /** Open a connection that records its errors and drives `state` (through {@link updateState}). */
   protected connect(role: string, timeoutMs: number, extra: RedisOptions): Redis {
-    const redis = openConnection(this.url, `${this.resolved.prefix}-${role}-${this.client}`, timeoutMs, extra);
-    redis.on('error', (err: Error) => {
-      this.lastError = err;
-      this.log.debug({ err, role }, 'redis connection error');
-    });
+    const redis = this.link.watch(openConnection(this.link.url, `${this.resolved.prefix}-${role}-${this.client}`, timeoutMs, extra), role);
     redis.on('ready', () => this.updateState());
     redis.on('close', () => this.updateState());
     return redis;
@@ -164,15 +135,15 @@ export abstract class ChannelsRedisBase implements ChannelLayer {
 
   /** Run a Redis command; any failure becomes LAYER_UNAVAILABLE (fails fast while disconnected). */
   protected async redis<T>(run: () => Promise<T>): Promise<T> {
-    if (this.cmd.status !== 'ready') throw unavailable(this.url, this.lastError);
+    if (this.cmd.status !== 'ready') throw this.link.unavailable();
     try {
       return await run();
     } catch (err) {
-      throw unavailable(this.url, err);
+      throw this.link.unavailable(err);
     }
   }
 
   protected assertOpen(): void {
-    if (this.state === 'closed') throw new TidingsError('LAYER_UNAVAILABLE', 'channel layer is closed');
+    this.link.assertOpen();
   }
 }

@@ -19,11 +19,11 @@
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ChannelFullError } from '../../errors.js';
-import { silentLogger } from '../../log/index.js';
 import { quitConnection, startHealthCheck } from '../redis/connection.js';
 import { validateChannelName, validateGroupName } from '../names.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEALTH_CHECK_MS } from '../redis/options.js';
+import { DEFAULT_HEALTH_CHECK_MS } from '../redis/options.js';
 import type { LayerMessage } from '../types.js';
+import { readyOrClosed } from '../redis/link.js';
 import { ChannelsRedisBase } from './base.js';
 import { CoreReceiver } from './core-receiver.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
@@ -250,7 +250,7 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
   protected updateState(): void {
     // Fields are set by the time any connection event arrives (events come after the constructor).
     const up = this.cmd.status === 'ready' && this.block?.status === 'ready' && !this.restoring;
-    this.tracker.set(up ? 'ready' : 'degraded');
+    this.link.tracker.set(up ? 'ready' : 'degraded');
   }
 
   protected async shutdown(): Promise<void> {
@@ -283,25 +283,9 @@ export class ChannelsRedisChannelLayer extends ChannelsRedisBase {
 /**
  * Create a {@link ChannelsRedisChannelLayer} and wait until Redis answers (with `optional`, return it
  * `degraded` instead of failing).
- * @throws TypeError for a bad URL or name; RangeError for a bad number; TidingsError LAYER_UNAVAILABLE when
- *   Redis is unreachable within `connectTimeoutMs`.
+ * @throws TidingsError CONFIG_INVALID for a bad option or URL; InvalidNameError for a bad prefix;
+ *   TidingsError LAYER_UNAVAILABLE when Redis is unreachable within `connectTimeoutMs`.
  */
 export async function createChannelsRedisLayer(options: ChannelsRedisLayerOptions): Promise<ChannelsRedisChannelLayer> {
-  const layer = new ChannelsRedisChannelLayer(options);
-  return readyOrClosed(layer, options);
-}
-
-/** Wait for `layer` to be ready; on failure, close it and rethrow (or, `optional`, log and return it). */
-export async function readyOrClosed<L extends ChannelsRedisBase>(layer: L, options: ChannelsRedisLayerOptions): Promise<L> {
-  try {
-    await layer.whenReady(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-  } catch (err) {
-    if (options.optional) {
-      (options.logger ?? silentLogger()).warn({ err }, 'redis unreachable at start; channel layer degraded');
-      return layer;
-    }
-    await layer.close();
-    throw err;
-  }
-  return layer;
+  return readyOrClosed(new ChannelsRedisChannelLayer(options), options);
 }

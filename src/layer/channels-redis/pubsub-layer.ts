@@ -19,7 +19,7 @@ import { quitConnection, startHealthCheck } from '../redis/connection.js';
 import { DEFAULT_HEALTH_CHECK_MS } from '../redis/options.js';
 import type { LayerMessage } from '../types.js';
 import { ChannelsRedisBase } from './base.js';
-import { readyOrClosed } from './core-layer.js';
+import { readyOrClosed } from '../redis/link.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
 import { EchoFilter } from './echo-filter.js';
 import { PubSubTopics } from './pubsub-topics.js';
@@ -104,7 +104,7 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
 
   protected updateState(): void {
     const up = this.cmd.status === 'ready' && this.topics?.up === true;
-    this.tracker.set(up ? 'ready' : 'degraded');
+    this.link.tracker.set(up ? 'ready' : 'degraded');
   }
 
   protected async shutdown(): Promise<void> {

@@ -14,18 +14,18 @@
  *   subscriptions and re-records its memberships, and `state` goes back from `degraded` to `ready`.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { TidingsError } from '../../errors.js';
-import { redactUrl, silentLogger, type Logger } from '../../log/index.js';
+import { silentLogger, type Logger } from '../../log/index.js';
 import { LocalRegistry, type LayerUsage } from '../local-registry.js';
 import { channelNode, createNodeId, InvalidNameError, newChannelName, validateChannelName } from '../names.js';
 import { validateGroupName, validateMessage } from '../names.js';
 import { positive, resolveLayerOptions } from '../options.js';
-import { StateTracker, type StateListener } from '../layer-state.js';
+import type { StateListener } from '../layer-state.js';
 import { RedisCodec } from './codec.js';
 import { createInboundRouter } from './inbound.js';
 import { RedisMembers } from './members.js';
 import { TopicSubscriber } from './subscriber.js';
-import { execPipeline, openConnection, quitConnection, RedisNames, startHealthCheck, unavailable } from './connection.js';
+import { execPipeline, openConnection, quitConnection, RedisNames, startHealthCheck } from './connection.js';
+import { readyOrClosed, RedisLink } from './link.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -51,32 +51,29 @@ export class RedisChannelLayer implements ChannelLayer {
     published: 0,
     droppedMalformed: 0,
   };
-  private readonly url: string;
   private readonly log: Logger;
+  private readonly link: RedisLink;
   private readonly clock: () => number;
   private readonly names: RedisNames;
   private readonly members: RedisMembers;
   private readonly codec: RedisCodec;
   private readonly registry: LocalRegistry;
-  private readonly tracker: StateTracker;
   private readonly cmd: Redis;
   private readonly sub: Redis;
   private readonly subscriber: TopicSubscriber;
   private readonly stopHealthCheck: () => void;
   private readonly renewal: NodeJS.Timeout;
-  private lastError: Error | undefined;
   private closing: Promise<void> | undefined;
 
   /** Starts connecting at once, `degraded` until Redis answers; prefer {@link createRedisChannelLayer}. */
   constructor(options: RedisChannelLayerOptions) {
     const resolved = resolveLayerOptions(options);
-    this.url = options.url;
     this.log = (options.logger ?? silentLogger()).child({ component: 'redis-layer', node: this.node });
+    this.link = new RedisLink(options.url, this.log);
     this.clock = options.clock ?? Date.now;
     this.names = new RedisNames(resolved.prefix);
     this.members = new RedisMembers(this.names, resolved.groupExpiryMs);
     this.codec = new RedisCodec(this.node, options.maxMessageBytes);
-    this.tracker = new StateTracker('degraded', this.log);
     this.registry = new LocalRegistry({
       ...resolved,
       logger: this.log,
@@ -89,8 +86,8 @@ export class RedisChannelLayer implements ChannelLayer {
     const name = (role: string): string => `${resolved.prefix}-${role}-${this.node}`;
     // Auto-pipelining sends the PUBLISHes of one tick in one write: several times the throughput of bursts.
     const cmdOptions = { enableAutoPipelining: true, ...options.redisOptions };
-    this.cmd = openConnection(this.url, name('cmd'), timeout, cmdOptions);
-    this.sub = openConnection(this.url, name('sub'), timeout, { ...options.redisOptions, enableAutoPipelining: false });
+    this.cmd = this.link.watch(openConnection(options.url, name('cmd'), timeout, cmdOptions), 'cmd');
+    this.sub = this.link.watch(openConnection(options.url, name('sub'), timeout, { ...options.redisOptions, enableAutoPipelining: false }), 'sub');
     const ensureGroupTopic = (group: string): void => void this.subscriber.ensure(this.names.groupTopic(group));
     this.subscriber = new TopicSubscriber(this.sub, this.names.nodeTopic(this.node), this.log, {
       onPayload: createInboundRouter({
@@ -113,7 +110,7 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   get state(): LayerState {
-    return this.tracker.state;
+    return this.link.state;
   }
 
   get stats(): Readonly<RedisLayerStats> {
@@ -203,31 +200,12 @@ export class RedisChannelLayer implements ChannelLayer {
 
   /** Call `listener(state, previous)` on each state change. Returns a function that removes it. */
   onStateChange(listener: StateListener): () => void {
-    return this.tracker.onChange(listener);
+    return this.link.onStateChange(listener);
   }
 
-  /**
-   * Resolve once `state` is `ready`.
-   * @throws TidingsError LAYER_UNAVAILABLE after `timeoutMs` (or on close), naming the URL (password
-   *   redacted) and the last connection error.
-   */
+  /** As {@link RedisLink.whenReady}: resolve once `state` is `ready`. @throws TidingsError LAYER_UNAVAILABLE */
   whenReady(timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<void> {
-    if (this.state === 'ready') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const settle = (why?: string): void => {
-        off();
-        clearTimeout(timer);
-        if (why === undefined) return resolve();
-        const last = this.lastError ? ` (${this.lastError.message})` : '';
-        const message = `cannot reach Redis at ${redactUrl(this.url)}: ${why}${last}`;
-        reject(new TidingsError('LAYER_UNAVAILABLE', message, { cause: this.lastError }));
-      };
-      const timer = setTimeout(() => settle(`no answer within ${timeoutMs} ms`), timeoutMs);
-      const off = this.tracker.onChange((state) => {
-        if (state !== 'degraded') settle(state === 'ready' ? undefined : 'layer closed');
-      });
-      if (this.state === 'closed') settle('layer closed');
-    });
+    return this.link.whenReady(timeoutMs);
   }
 
   /** Remove this process's memberships from Redis (best effort), drop local state, quit both connections. */
@@ -240,7 +218,7 @@ export class RedisChannelLayer implements ChannelLayer {
     const memberships = this.registry.memberships();
     this.stopHealthCheck();
     clearInterval(this.renewal);
-    this.tracker.set('closed');
+    this.link.tracker.set('closed');
     this.subscriber.close();
     this.registry.close();
     if (this.cmd.status === 'ready' && memberships.length > 0) {
@@ -251,26 +229,15 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   private wire(): void {
-    for (const [redis, role] of [[this.cmd, 'cmd'], [this.sub, 'sub']] as const) {
-      redis.on('error', (err: Error) => {
-        this.lastError = err;
-        this.log.debug({ err, role }, 'redis connection error');
-      });
-    }
     this.cmd.on('ready', () => {
       this.updateState();
       this.recordMemberships();
     });
     this.cmd.on('close', () => this.updateState());
-    this.tracker.onChange((state, previous) => {
-      const url = redactUrl(this.url);
-      if (state === 'degraded') this.log.warn({ err: this.lastError, url }, 'channel layer degraded: redis unreachable');
-      else if (state === 'ready' && previous === 'degraded') this.log.info({ url }, 'channel layer ready');
-    });
   }
 
   private updateState(): void {
-    this.tracker.set(this.cmd.status === 'ready' && this.subscriber.up ? 'ready' : 'degraded');
+    this.link.tracker.set(this.cmd.status === 'ready' && this.subscriber.up ? 'ready' : 'degraded');
   }
 
   /** After (re)connecting, and periodically: re-record local memberships (Redis may have restarted empty). */
@@ -282,20 +249,20 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   private async publish(topic: string, payload: string): Promise<void> {
-    if (this.cmd.status !== 'ready') throw unavailable(this.url, this.lastError);
+    if (this.cmd.status !== 'ready') throw this.link.unavailable();
     try {
       await this.cmd.publish(topic, payload);
     } catch (err) {
-      throw unavailable(this.url, err);
+      throw this.link.unavailable(err);
     }
     this.counters.published++;
   }
 
   /** Run a pipeline that must succeed: LAYER_UNAVAILABLE otherwise. */
   private async strict(pipeline: ChainableCommander): Promise<void> {
-    if (this.cmd.status !== 'ready') throw unavailable(this.url, this.lastError);
+    if (this.cmd.status !== 'ready') throw this.link.unavailable();
     await execPipeline(pipeline).catch((err: unknown) => {
-      throw unavailable(this.url, err);
+      throw this.link.unavailable(err);
     });
   }
 
@@ -316,27 +283,16 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   private assertOpen(): void {
-    if (this.state === 'closed') throw new TidingsError('LAYER_UNAVAILABLE', 'channel layer is closed');
+    this.link.assertOpen();
   }
 }
 
 /**
  * Create a {@link RedisChannelLayer} and wait until Redis answers. With `optional`, an unreachable Redis is
  * logged (warn) and the layer is returned `degraded`: local delivery works and it connects when Redis comes up.
- * @throws TypeError for a bad URL or name; RangeError for a bad number;
+ * @throws TidingsError CONFIG_INVALID for a bad option or URL; InvalidNameError for a bad prefix;
  *   TidingsError LAYER_UNAVAILABLE when Redis is unreachable within `connectTimeoutMs` (URL shown redacted).
  */
 export async function createRedisChannelLayer(options: RedisChannelLayerOptions): Promise<RedisChannelLayer> {
-  const layer = new RedisChannelLayer(options);
-  try {
-    await layer.whenReady(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-  } catch (err) {
-    if (options.optional) {
-      (options.logger ?? silentLogger()).warn({ err }, 'redis unreachable at start; channel layer degraded');
-      return layer;
-    }
-    await layer.close();
-    throw err;
-  }
-  return layer;
+  return readyOrClosed(new RedisChannelLayer(options), options);
 }

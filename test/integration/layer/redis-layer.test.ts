@@ -4,7 +4,7 @@
  */
 import { after, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { TidingsError } from '../../../src/errors.js';
+import { TidingsError, isTidingsError } from '../../../src/errors.js';
 import { createRedisChannelLayer, type RedisChannelLayer, type RedisChannelLayerOptions } from '../../../src/layer/index.js';
 import { channelLayerContract } from '../../contract/channel-layer.js';
 import { collect, expectOnlyMarker, waitFor } from '../../contract/layer-helpers.js';
@@ -186,7 +186,7 @@ describe('RedisChannelLayer', { skip }, () => {
 
   it('rejects a URL that is not redis:// without echoing it', async () => {
     await assert.rejects(createRedisChannelLayer({ url: 'http://user:secret@host' }), (err: unknown) => {
-      assert.ok(err instanceof TypeError);
+      assert.ok(isTidingsError(err) && err.code === 'CONFIG_INVALID', String(err));
       assert.doesNotMatch(err.message, /secret/);
       return true;
     });
