@@ -32,8 +32,7 @@ export interface ChannelLayerConfig extends ChannelLayerOptions {
  * Create the layer the configuration asks for (`kind`; by default Redis when `redisUrl` is set, memory
  * otherwise), waiting until Redis answers (see `createRedisChannelLayer`).
  * @throws TidingsError LAYER_UNAVAILABLE when Redis is unreachable (unless `redisOptional`); CONFIG_INVALID for a
- *   Redis kind without `redisUrl`; TypeError /
- *   RangeError for invalid options.
+ *   Redis kind without `redisUrl` or an invalid option; InvalidNameError for a bad prefix.
  */
 export async function createChannelLayer(config: ChannelLayerConfig = {}): Promise<ChannelLayer> {
   const { redisUrl, redisOptional, redis, kind, ...options } = config;

@@ -109,7 +109,7 @@ export class MemoryChannelLayer implements ChannelLayer {
 
 /**
  * Create a {@link MemoryChannelLayer}.
- * @throws RangeError / TypeError for invalid options (named in the message).
+ * @throws TidingsError CONFIG_INVALID for an invalid option (named in `details.option`); InvalidNameError for a bad prefix.
  */
 export function createMemoryChannelLayer(options: MemoryChannelLayerOptions = {}): MemoryChannelLayer {
   return new MemoryChannelLayer(options);

@@ -33,7 +33,7 @@ export function openConnection(url: string, name: string, commandTimeoutMs: numb
   });
 }
 
-/** @throws TypeError for a URL that is not `redis://` or `rediss://` (without echoing it: it may hold a password). */
+/** @throws TidingsError CONFIG_INVALID for a URL that is not `redis://` or `rediss://` (without echoing it: it may hold a password). */
 export function checkRedisUrl(url: string): void {
   let protocol: string | undefined;
   try {
