@@ -19,7 +19,8 @@ import { NotificationListView, type ListItem } from './list-view.js';
 import { ReadMarks } from './read-marks.js';
 import { keptBroadcasts } from './recent.js';
 import { applyStrings, buildShadow, showCount, type BellParts } from './shadow.js';
-import { isTrouble, showStatus, situationOf, type Situation } from './status.js';
+import { enableActions, isTrouble, showStatus, situationOf, type Situation } from './status.js';
+import { PanelToggle } from './panel-toggle.js';
 import { tokenFrom } from './token-url.js';
 import { SettingsView, apiBase } from './settings-view.js';
 
@@ -42,22 +43,17 @@ export class TidingsBellElement extends BellProperties {
   private marks: ReadMarks | undefined;
   /** Shows the broadcasts kept from before a reload (on the All tab). */
   private showKept: () => void = () => {};
-  private readonly onOutside = (event: Event): void => {
-    if (this.open && !event.composedPath().includes(this)) this.hide(false);
-  };
-  /** Escape closes the panel even when focus fell back to the page (a removed or disabled button). */
-  private readonly onDocumentKey = (event: KeyboardEvent): void => {
-    if (event.key !== 'Escape' || !this.open) return;
-    const active = document.activeElement;
-    if (active === this || active === document.body || active === null) this.hide(true);
-  };
+  private readonly toggle: PanelToggle;
 
   constructor() {
     super();
     this.parts = buildShadow(this.attachShadow({ mode: 'open' }));
-    const { button, markAll, panel } = this.parts;
-    button.addEventListener('click', () => (this.open ? this.hide(true) : this.show()));
-    markAll.addEventListener('click', () => {
+    this.toggle = new PanelToggle(this, this.parts, () => {
+      this.view?.refreshTimes();
+      void this.view?.loadMore(true).then(() => this.open && this.focusInside());
+      this.focusInside();
+    });
+    this.parts.markAll.addEventListener('click', () => {
       this.notice = '';
       this.marks?.all();
     });
@@ -68,12 +64,6 @@ export class TidingsBellElement extends BellProperties {
       if (isTrouble(this.situation)) this.tidings?.reconnect();
       else void this.view?.loadMore();
     });
-    panel.addEventListener('keydown', (event) => this.onKey(event));
-    button.addEventListener('keydown', (event) => this.onKey(event));
-    this.shadowRoot?.addEventListener('focusout', (event) => {
-      const next = (event as FocusEvent).relatedTarget as Node | null;
-      if (this.open && next && next !== this && !this.shadowRoot?.contains(next)) this.hide(false);
-    });
   }
 
   /** The client behind the bell (undefined while disconnected from the document). */
@@ -83,19 +73,17 @@ export class TidingsBellElement extends BellProperties {
 
   /** Whether the panel is open. */
   get open(): boolean {
-    return !this.parts.panel.hidden;
+    return this.toggle.open;
   }
 
   connectedCallback(): void {
     this.adoptEarlyProperties();
-    document.addEventListener('pointerdown', this.onOutside, true);
-    document.addEventListener('keydown', this.onDocumentKey);
+    this.toggle.attach();
     this.restart();
   }
 
   disconnectedCallback(): void {
-    document.removeEventListener('pointerdown', this.onOutside, true);
-    document.removeEventListener('keydown', this.onDocumentKey);
+    this.toggle.detach();
     this.stop();
   }
 
@@ -105,34 +93,18 @@ export class TidingsBellElement extends BellProperties {
 
   /** Opens the panel, loads the first page if needed and moves focus into it. */
   show(): void {
-    const { panel, button } = this.parts;
-    if (this.open) return;
-    panel.hidden = false;
-    button.setAttribute('aria-expanded', 'true');
-    this.view?.refreshTimes();
-    void this.view?.loadMore(true).then(() => this.open && this.focusInside());
-    this.focusInside();
+    this.toggle.show();
   }
 
   /** Closes the panel; `refocus` puts focus back on the button (Escape, toggle). */
   hide(refocus: boolean): void {
-    const { panel, button } = this.parts;
-    panel.hidden = true;
-    button.setAttribute('aria-expanded', 'false');
-    if (refocus) button.focus();
+    this.toggle.hide(refocus);
   }
 
   private focusInside(): void {
     const active = this.shadowRoot?.activeElement;
     if (active && active !== this.parts.button && active !== this.parts.panel) return;
     if (!this.view?.focusFirst()) this.parts.panel.focus();
-  }
-
-  private onKey(event: KeyboardEvent): void {
-    if (event.key === 'Escape' && this.open) {
-      event.stopPropagation();
-      this.hide(true);
-    }
   }
 
   /** Coalesces attribute and property changes of one task into one reconnect. */
@@ -286,7 +258,6 @@ export class TidingsBellElement extends BellProperties {
 
   /** Status line, the bell's accessible name, the live announcement of trouble, and what can be clicked. */
   private refresh(): void {
-    const { markAll } = this.parts;
     const strings = this.strings;
     const state = this.getAttribute('state') as TidingsState | null;
     const view = this.view;
@@ -296,12 +267,7 @@ export class TidingsBellElement extends BellProperties {
     this.setAttribute('situation', situation);
     const count = Number(this.getAttribute('count') ?? 0);
     showStatus(this.parts, situation, strings, { notice: this.notice, count, listLoaded: !!view?.loaded });
-    const online = state === 'open';
-    view?.setEnabled(online);
-    const disable = !online || (count === 0 && !view?.hasUnread);
-    if (disable && this.shadowRoot?.activeElement === markAll) this.parts.panel.focus();
-    markAll.disabled = disable;
-    this.parts.archiveRead.disabled = !online || !view?.hasRead;
+    enableActions(this.parts, view, { online: state === 'open', count, focused: this.shadowRoot?.activeElement });
   }
 
   /** Says `text` through the polite live region. */

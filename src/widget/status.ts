@@ -3,6 +3,7 @@
  * whether "Retry now" is offered, and what the bell button's accessible name adds.
  */
 import type { TidingsState } from '../client/index.js';
+import type { NotificationListView } from './list-view.js';
 import type { BellParts } from './shadow.js';
 import type { BellStrings } from './strings.js';
 
@@ -68,4 +69,16 @@ export function showStatus(parts: BellParts, situation: Situation, strings: Bell
   parts.retry.textContent = isTrouble(situation) ? strings.retryNow : strings.retry;
   parts.button.setAttribute('aria-label', strings.bellName(o.count, stateWord(situation, strings)));
   parts.badge.setAttribute('aria-label', strings.badge(o.count));
+}
+
+/**
+ * What can be clicked: the list and the head's actions only while connected, and only when they would do
+ * something. Focus on a button that becomes disabled moves to the panel.
+ */
+export function enableActions(parts: BellParts, view: NotificationListView | undefined, o: { online: boolean; count: number; focused: Element | null | undefined }): void {
+  view?.setEnabled(o.online);
+  const disable = !o.online || (o.count === 0 && !view?.hasUnread);
+  if (disable && o.focused === parts.markAll) parts.panel.focus();
+  parts.markAll.disabled = disable;
+  parts.archiveRead.disabled = !o.online || !view?.hasRead;
 }
