@@ -22,13 +22,13 @@ import { ChannelsRedisBase } from './base.js';
 import { readyOrClosed } from '../redis/link.js';
 import type { ChannelsRedisLayerOptions } from './options.js';
 import { EchoFilter } from './echo-filter.js';
-import { PubSubTopics } from './pubsub-topics.js';
+import { TopicSubscriber } from '../redis/subscriber.js';
 import { positive } from '../options.js';
 
 /** channels_redis' pub/sub layer, in TypeScript; see the module comment. */
 export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
   private readonly sub: Redis;
-  private readonly topics: PubSubTopics;
+  private readonly topics: TopicSubscriber;
   private readonly stopHealthCheck: () => void;
   private readonly echoes = new EchoFilter();
 
@@ -36,14 +36,14 @@ export class ChannelsRedisPubSubChannelLayer extends ChannelsRedisBase {
   constructor(options: ChannelsRedisLayerOptions) {
     super(options, 'channels-redis-pubsub-layer');
     this.sub = this.connect('sub', this.commandTimeoutMs, { ...options.redisOptions, enableAutoPipelining: false });
-    this.topics = new PubSubTopics(this.sub, `*.${this.client}!*`, this.log, {
-      onTopic: (topic, payload) => this.onTopic(topic, payload),
-      onChannel: (channel, payload) => this.onChannel(channel, payload),
-      onUpChange: (up) => {
-        if (!up) this.echoes.clear();
-        this.updateState();
-      },
+    // One pattern for every channel of this process (`*.<client>!*`: a channel costs no SUBSCRIBE of its own).
+    this.topics = new TopicSubscriber(this.sub, { patterns: [`*.${this.client}!*`] }, this.log, (up) => {
+      if (!up) this.echoes.clear();
+      this.updateState();
     });
+    // Payloads stay binary (msgpack).
+    this.sub.on('messageBuffer', (topic: Buffer, payload: Buffer) => this.onTopic(topic.toString(), payload));
+    this.sub.on('pmessageBuffer', (_pattern: string, channel: Buffer, payload: Buffer) => this.onChannel(channel.toString(), payload));
     const healthCheckMs = positive('healthCheckMs', options.healthCheckMs, DEFAULT_HEALTH_CHECK_MS, false);
     this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs, 2 * healthCheckMs);
   }

@@ -89,18 +89,9 @@ export class RedisChannelLayer implements ChannelLayer {
     this.cmd = this.link.watch(openConnection(options.url, name('cmd'), timeout, cmdOptions), 'cmd');
     this.sub = this.link.watch(openConnection(options.url, name('sub'), timeout, { ...options.redisOptions, enableAutoPipelining: false }), 'sub');
     const ensureGroupTopic = (group: string): void => void this.subscriber.ensure(this.names.groupTopic(group));
-    this.subscriber = new TopicSubscriber(this.sub, this.names.nodeTopic(this.node), this.log, {
-      onPayload: createInboundRouter({
-        node: this.node,
-        names: this.names,
-        codec: this.codec,
-        registry: this.registry,
-        log: this.log,
-        stats: this.counters,
-        ensureGroupTopic,
-      }),
-      onUpChange: () => this.updateState(),
-    });
+    this.subscriber = new TopicSubscriber(this.sub, { topics: [this.names.nodeTopic(this.node)] }, this.log, () => this.updateState());
+    const inbound = createInboundRouter({ node: this.node, names: this.names, codec: this.codec, registry: this.registry, log: this.log, stats: this.counters, ensureGroupTopic });
+    this.sub.on('message', (topic: string, payload: string) => inbound(topic, payload));
     this.wire();
     // A PING unanswered for two intervals means the link is dead (see healthCheckMs).
     this.stopHealthCheck = startHealthCheck([this.cmd, this.sub], healthCheckMs, 2 * healthCheckMs);

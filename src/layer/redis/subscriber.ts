@@ -1,6 +1,9 @@
 /**
- * The Redis layer's subscriber connection: which topics this process needs, and restoring all of them after
- * every (re)connect, so the layer knows exactly when it is whole again.
+ * A layer's subscriber connection: which topics this process needs, and restoring all of them after every
+ * (re)connect, so the layer knows exactly when it is whole again. Used by Tidings' Redis layer (its node
+ * topic, plus a topic per group with a local member) and the channels_redis pub/sub layer (a pattern for
+ * its channels, plus its group topics). The caller listens for messages on the connection itself (text or
+ * binary, as its wire format needs).
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log/index.js';
@@ -10,16 +13,15 @@ const SUBSCRIBE_BATCH = 1000;
 
 const noop = (): void => {};
 
-export interface TopicSubscriberEvents {
-  /** A message on a subscribed topic. */
-  onPayload(topic: string, payload: string): void;
-  /** Subscriptions became complete (true) or were lost with the connection (false). */
-  onUpChange(up: boolean): void;
+/** What is subscribed whatever is asked for: topics and patterns (PSUBSCRIBE). */
+export interface StandingSubscriptions {
+  topics?: readonly string[];
+  patterns?: readonly string[];
 }
 
 /**
- * Keeps `sub` subscribed to the node topic (always) and to every topic asked for with {@link ensure} until
- * {@link drop}. ioredis' own auto-resubscribe is off (see `openConnection`): after each `ready` this class
+ * Keeps `sub` subscribed to the standing topics and patterns and to every topic asked for with
+ * {@link ensure} until {@link drop}. ioredis' own auto-resubscribe is off (see `openConnection`): after each `ready` this class
  * subscribes to the full set and only then reports `up`.
  */
 export class TopicSubscriber {
@@ -31,16 +33,16 @@ export class TopicSubscriber {
 
   constructor(
     private readonly sub: Redis,
-    private readonly nodeTopic: string,
+    private readonly standing: StandingSubscriptions,
     private readonly log: Logger,
-    private readonly events: TopicSubscriberEvents,
+    /** Subscriptions became complete (true) or were lost with the connection (false). */
+    private readonly onUpChange: (up: boolean) => void,
   ) {
     sub.on('ready', () => void this.restore());
     sub.on('close', () => {
       this.epoch++;
       this.setUp(false);
     });
-    sub.on('message', (topic: string, payload: string) => events.onPayload(topic, payload));
   }
 
   /** Whether every wanted topic is subscribed on a live connection. */
@@ -48,7 +50,7 @@ export class TopicSubscriber {
     return this.isUp;
   }
 
-  /** Number of group topics wanted. */
+  /** Number of topics asked for (the standing ones not counted). */
   get size(): number {
     return this.topics.size;
   }
@@ -83,8 +85,9 @@ export class TopicSubscriber {
 
   private async restore(): Promise<void> {
     const epoch = ++this.epoch;
-    const topics = [this.nodeTopic, ...this.topics.keys()];
+    const topics = [...(this.standing.topics ?? []), ...this.topics.keys()];
     try {
+      if (this.standing.patterns?.length) await this.sub.psubscribe(...this.standing.patterns);
       for (let i = 0; i < topics.length; i += SUBSCRIBE_BATCH) {
         await this.sub.subscribe(...topics.slice(i, i + SUBSCRIBE_BATCH));
       }
@@ -100,6 +103,6 @@ export class TopicSubscriber {
   private setUp(up: boolean): void {
     if (this.isUp === up || this.closed) return;
     this.isUp = up;
-    this.events.onUpChange(up);
+    this.onUpChange(up);
   }
 }
