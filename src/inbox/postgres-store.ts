@@ -37,6 +37,7 @@ import {
 } from './rows.js';
 import { closedError, unavailable } from './store-errors.js';
 import type { AddResult, InboxCounts, InboxStore, ListQuery, NewNotification, Notification, Page } from './types.js';
+import { inTransaction } from './pg-transaction.js';
 
 /** Options of {@link createPostgresInboxStore}. */
 export interface PostgresInboxStoreOptions {
@@ -222,25 +223,8 @@ export class PostgresInboxStore implements InboxStore {
     }
   }
 
-  private async transaction<T>(operation: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    let client: Client;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw this.failed(err, operation);
-    }
-    this.guardClient(client);
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      client.release();
-      return result;
-    } catch (err) {
-      // Destroying the connection makes the server roll back whatever the transaction did.
-      client.release(true);
-      throw this.failed(err, operation);
-    }
+  private transaction<T>(operation: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn, (err) => this.failed(err, operation), (client) => this.guardClient(client));
   }
 
   /**

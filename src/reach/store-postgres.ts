@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { TidingsError } from '../errors.js';
+import { inTransaction } from '../inbox/pg-transaction.js';
 import { NO_PREFERENCES, type StoredPreferences } from './preferences.js';
 import type { DeliveryRecord, DigestItem, DueUser, Planner, PushSubscriptionRecord, ReachStore } from './store.js';
 
@@ -162,23 +163,8 @@ export class PostgresReachStore implements ReachStore {
     }
   }
 
-  async #transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw unavailable(err);
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      client.release();
-      return result;
-    } catch (err) {
-      client.release(true);
-      throw unavailable(err);
-    }
+  #transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn, unavailable);
   }
 }
 
