@@ -2,14 +2,35 @@
  * SQL of the SQLite inbox, prepared once per database (better-sqlite3 statements). The PostgreSQL
  * counterpart is postgres-sql.ts.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { NOTIFICATION_COLUMNS, type NotificationRow } from './rows.js';
 
 /** A notification row as SQLite returns it. */
 export type Row = NotificationRow & { data: string; seq: number; created_at: string; read_at: string | null };
 
+/** The prepared statements of {@link SqliteInboxStore}. */
+export interface SqliteStatements {
+  counter: Database.Statement<[string], { last_seq: number; unread: number; rev: number }>;
+  putCounter: Database.Statement<[string, number, number]>;
+  byDedupe: Database.Statement<[string, string], Row>;
+  insert: Database.Statement<[string, string, number, string, string, string | null, string]>;
+  list: Database.Statement<[string, number, number], Row>;
+  listUnread: Database.Statement<[string, number, string, number], Row>;
+  since: Database.Statement<[string, number, number], Row>;
+  markRead: Database.Statement<[string, string, string]>;
+  markAllRead: Database.Statement<[string, string, string]>;
+  decrementUnread: Database.Statement<{ changed: number; userId: string }>;
+  readChosen: Database.Statement<[string, string], { seq: number }>;
+  unmark: Database.Statement<[string, string]>;
+  incrementUnread: Database.Statement<{ changed: number; lowest: number; userId: string }>;
+  unreadChosen: Database.Statement<[string, string], { n: number }>;
+  archive: Database.Statement<[string, string, string, string]>;
+  archiveRead: Database.Statement<[string, string]>;
+  ping: Database.Statement<unknown[]>;
+}
+
 /** Every statement of {@link SqliteInboxStore}, prepared on `db`. */
-export function prepareStatements(db: Database.Database) {
+export function prepareStatements(db: Database.Database): SqliteStatements {
   const cols = NOTIFICATION_COLUMNS;
   const page = `SELECT ${cols} FROM inbox_notifications WHERE user_id = ? AND seq < ? AND archived_at IS NULL`;
   const chosen = '+user_id = ? AND id IN (SELECT value FROM json_each(?))';

@@ -23,7 +23,7 @@ import {
   type PreparedNotification,
 } from './input.js';
 import { migrateSqlite } from './migrations.js';
-import { prepareStatements } from './sqlite-sql.js';
+import { prepareStatements, type SqliteStatements } from './sqlite-sql.js';
 import { planBatch, rowToNotification, toPage, type Counter } from './rows.js';
 import { closedError, unavailable } from './store-errors.js';
 import type { AddResult, InboxCounts, InboxStore, ListQuery, NewNotification, Notification, Page } from './types.js';
@@ -52,7 +52,7 @@ export interface SqliteInboxStoreOptions {
 
 /** The SQLite inbox. Build it with {@link createSqliteInboxStore}, which opens and migrates the database. */
 export class SqliteInboxStore implements InboxStore {
-  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly sql: SqliteStatements;
   private readonly writes: GroupCommit<PreparedNotification, AddResult>;
   private readonly log: Logger;
   private closing: Promise<void> | undefined;
