@@ -8,7 +8,8 @@ import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import type { SocketApp } from '../consumer/index.js';
 import { silentLogger } from '../log/index.js';
 import { catchUpAfterRecovery } from './catch-up.js';
-import { NotificationConsumer, tokenExpiries, type NotificationDeps } from './notification-consumer.js';
+import { NotificationConsumer } from './notification-consumer.js';
+import { tokenExpiries, type NotificationDeps } from './notification-deps.js';
 
 /** Open connections per user in one process, against the per-user limit: the one owner of that count. */
 export class UserSlots {

@@ -11,55 +11,18 @@
  */
 import { TidingsError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { ClientFrame, type HelloFrame, type ResumedFrame, type UnreadFrame } from '../protocol/frames.js';
+import { ClientFrame, type HelloFrame, type UnreadFrame } from '../protocol/frames.js';
 import { JsonConsumer, type EventHandlers, type Handshake, type Scope } from '../consumer/index.js';
-import type { InboxStore } from '../inbox/index.js';
-import { DROPPED_TYPE, type ChannelLayer } from '../layer/index.js';
-import type { Logger } from '../log/index.js';
+import { DROPPED_TYPE } from '../layer/index.js';
 import type { CatchUpEvent } from './catch-up.js';
-import { ExpiryWheel } from './expiry-wheel.js';
 import { prepareText, type PreparedText, type Transport } from '../transport/index.js';
 import { SITE_GROUP, preparedFor, userGroup, type BroadcastEvent, type NotificationEvent, type UnreadEvent } from './events.js';
-import type { TokenVerifier } from '../auth/index.js';
 import type { ConnectionObserver } from './observer.js';
 import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
-import { notificationFrame, type Publisher } from './publisher.js';
-import { StreamCursor, rangeSize, rowsIn, type CountVersion, type SeqRange } from './stream-cursor.js';
-
-export interface NotificationSettings {
-  pingInterval: number;
-  /** Most notifications sent by one replay or gap fill; beyond it the client is told to reload (recovered:false). */
-  replayLimit: number;
-  messageRate: number;
-  maxConnectionsPerUser: number;
-  /** Accept connections without a user (site-wide messages only); otherwise close them at once with 4501. */
-  allowAnonymous: boolean;
-}
-
-/** What every `/inform/` connection shares. */
-export interface NotificationDeps {
-  inbox: InboxStore;
-  publisher: Publisher;
-  verifier: TokenVerifier | null;
-  settings: NotificationSettings;
-  /**
-   * The channel layer, when the app should catch every local connection up from the inbox after the layer
-   * recovers from an outage (pushes were lost meanwhile; see catch-up.ts).
-   */
-  layer?: ChannelLayer;
-  /** Open connections of this process (kept by `notificationApp`). */
-  live?: Set<NotificationConsumer>;
-  /** Told when a user's connections open, close, change visibility and deliver (presence, escalation). */
-  observer?: ConnectionObserver;
-  /** Token expiries of this app's connections (made by `notificationApp`; one timer for all). */
-  expiries?: ExpiryWheel<NotificationConsumer>;
-  log?: Logger;
-}
-
-/** Every connection's token expiry on one timer (one wheel per app): closed with 4501 when it comes. */
-export function tokenExpiries(): ExpiryWheel<NotificationConsumer> {
-  return new ExpiryWheel<NotificationConsumer>((c) => c.close(CloseCode.UNAUTHORIZED, 'token expired'));
-}
+import { StreamCursor, type CountVersion } from './stream-cursor.js';
+import { fillGap, replay, type ReplayTarget } from './replay.js';
+import { applyReadState } from './read-state.js';
+import type { NotificationDeps } from './notification-deps.js';
 
 /** `#reach` bits of a connection. */
 const OBSERVED = 1;
@@ -263,29 +226,10 @@ export class NotificationConsumer extends JsonConsumer {
   }
 
   async #handle(userId: string, frame: Exclude<ClientFrame, { type: 'ping' | 'visibility' }>): Promise<void> {
-    switch (frame.type) {
-      case 'read':
-        await this.#deps.publisher.markRead(userId, frame.ids);
-        return;
-      case 'read_all':
-        await this.#deps.publisher.markAllRead(userId);
-        return;
-      case 'mark_unread':
-        await this.#deps.publisher.markUnread(userId, frame.ids);
-        return;
-      case 'archive':
-        await this.#deps.publisher.archive(userId, frame.ids);
-        return;
-      case 'archive_read':
-        await this.#deps.publisher.archiveRead(userId);
-        return;
-      case 'resume': {
-        const counts = await this.#deps.inbox.counts(userId);
-        return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread, rev: counts.rev });
-      }
-      case 'refresh':
-        return this.#refresh(userId, frame.token);
-    }
+    if (frame.type === 'refresh') return this.#refresh(userId, frame.token);
+    if (frame.type !== 'resume') return void (await applyReadState(this.#deps.publisher, userId, frame));
+    const counts = await this.#deps.inbox.counts(userId);
+    return this.#replay(userId, frame.since, { seq: counts.seq, count: counts.unread, rev: counts.rev });
   }
 
   override disconnect(): void {
@@ -298,71 +242,28 @@ export class NotificationConsumer extends JsonConsumer {
     this.#release();
   }
 
-  /**
-   * Send every notification after `since` up to `now.seq` that this connection has not sent yet, in order,
-   * each carrying the count read with `now`; then `resumed`. Too many, or rows of the range deleted: only
-   * what is left, and `resumed` with recovered:false.
-   */
-  async #replay(userId: string, since: number, now: CountVersion): Promise<void> {
-    const cursor = this.cursor as StreamCursor;
-    if (since > now.seq) {
-      this.sendError(new TidingsError('BAD_CURSOR', `"since" (${since}) is ahead of the latest seq (${now.seq})`));
-      return this.#resumed(since, now.seq, 0, false);
-    }
-    const ranges = cursor.replayRanges(since, now.seq);
-    if (rangeSize(ranges) > this.#deps.settings.replayLimit) {
-      cursor.skipTo(now.seq);
-      if (cursor.show(now)) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
-      return this.#resumed(since, now.seq, 0, false);
-    }
-    let count = 0;
-    for (const range of ranges) count += await this.#sendRows(userId, range, now.count);
-    cursor.replayed(since, now.seq);
-    cursor.show(now);
-    if (this.#reach & OBSERVED) this.#seen(this.#deps.observer!);
-    // Seqs have no gaps, so fewer rows than seqs means some were deleted (a retention job): the client's
-    // view cannot be completed by a replay and must be reloaded.
-    this.#resumed(since, now.seq, count, count === rangeSize(ranges));
+  /** What a replay or gap fill of this connection writes to (see replay.ts). */
+  #target(cursor: StreamCursor): ReplayTarget {
+    return {
+      cursor,
+      inbox: this.#deps.inbox,
+      replayLimit: this.#deps.settings.replayLimit,
+      transport: () => this.transport,
+      isOpen: () => this.isOpen,
+      sendJson: (frame) => this.sendJson(frame),
+      sendError: (err) => this.sendError(err),
+      delivered: () => {
+        if (this.#reach & OBSERVED) this.#seen(this.#deps.observer!);
+      },
+    };
   }
 
-  /**
-   * Send the notifications after `lastSeq` up to `upTo` that this connection missed (live events lost or
-   * out of order), each carrying `unread`; then show `now`, the count they were read with, if given. More
-   * than `replayLimit`: none of them, and `resumed{seq: upTo, recovered:false}` tells the client to reload,
-   * naming only seqs that exist and that the reload covers.
-   */
-  async #fillGap(userId: string, upTo: number, unread: number, now?: CountVersion): Promise<void> {
-    const cursor = this.cursor as StreamCursor;
-    const range = { after: cursor.lastSeq, upTo };
-    if (rangeSize([range]) > this.#deps.settings.replayLimit) {
-      cursor.skipTo(upTo);
-      if (now && cursor.show(now)) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
-      return this.#resumed(range.after, upTo, 0, false);
-    }
-    await this.#sendRows(userId, range, unread);
-    cursor.lastSeq = Math.max(cursor.lastSeq, upTo);
-    if (now) cursor.show(now);
-    if (this.#reach & OBSERVED) this.#seen(this.#deps.observer!);
+  #replay(userId: string, since: number, now: CountVersion): Promise<void> {
+    return replay(this.#target(this.cursor as StreamCursor), userId, since, now);
   }
 
-  /** Send the rows in `range`, paced: while the socket is backlogged, wait for it to drain. */
-  async #sendRows(userId: string, range: SeqRange, unread: number): Promise<number> {
-    let sent = 0;
-    for await (const rows of rowsIn(this.#deps.inbox, userId, range)) {
-      for (const n of rows) {
-        const transport = this.transport;
-        if (transport?.backlogged) await transport.drained();
-        if (!this.isOpen) return sent;
-        this.sendJson(notificationFrame(n, unread));
-        sent++;
-      }
-    }
-    return sent;
-  }
-
-  #resumed(since: number, seq: number, count: number, recovered: boolean): void {
-    const frame: ResumedFrame = { type: 'resumed', since, seq, count, recovered };
-    this.sendJson(frame);
+  #fillGap(userId: string, upTo: number, unread: number, now?: CountVersion): Promise<void> {
+    return fillGap(this.#target(this.cursor as StreamCursor), userId, upTo, unread, now);
   }
 
   /** Replace the connection's token by a fresh one for the same user (which moves the expiry). */
