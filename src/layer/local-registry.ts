@@ -9,35 +9,13 @@
  * unref'd sweep timer per registry drops what nobody will ever read, so memory stays bounded.
  */
 import { ChannelFullError } from '../errors.js';
-import type { Logger } from '../log/index.js';
-import { DROPPED_TYPE, type DroppedNotice, type LayerMessage, type LayerStats, type MessageHandler } from './types.js';
+import { DROPPED_TYPE, type DroppedNotice, type LayerMessage, type LayerStats, type LayerUsage, type LocalRegistryOptions, type MessageHandler } from './types.js';
+
+export type { LayerUsage, LocalRegistryOptions } from './types.js';
 import { compact, dropExpired, newBox, type Box, type Envelope, type Receiver } from './channel-box.js';
 
 /** Members of a group: channel box -> membership expiry time (ms). */
 type Members = Map<Box, number>;
-
-/** Sizes of a layer's local state (for gauges and tests). */
-export interface LayerUsage {
-  /** Channels held: with a receiver, buffered messages or a group membership. */
-  readonly channels: number;
-  /** Groups with at least one local member. */
-  readonly groups: number;
-}
-
-export interface LocalRegistryOptions {
-  readonly capacity: number;
-  readonly expiryMs: number;
-  readonly groupExpiryMs: number;
-  readonly logger: Logger;
-  /** Milliseconds clock; default `Date.now`. Tests pass a fake one. */
-  readonly clock?: () => number;
-  /** Counters to increment (lets a backend extend them); default a fresh object. */
-  readonly stats?: LayerStats;
-  /** Called when the last local member of a group leaves (discard, expiry or close). */
-  readonly onGroupEmpty?: (group: string) => void;
-  /** Period of the sweep for expired messages and memberships; default half the shorter expiry, 1-60 s. */
-  readonly sweepIntervalMs?: number;
-}
 
 const noop = (): void => {};
 

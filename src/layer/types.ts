@@ -5,6 +5,7 @@
  * Delivery is AT MOST ONCE. A message may be dropped (full channel, expiry, a process or Redis going away);
  * what must not be lost lives in the inbox, which a client replays after reconnecting.
  */
+import type { Logger } from '../log/index.js';
 
 /**
  * A message carried by the layer. `type` names the consumer handler that receives it
@@ -134,4 +135,28 @@ export interface ChannelLayer {
    * away). Returns a function that removes the listener. Optional: absent on backends whose state never changes.
    */
   onStateChange?(listener: (state: LayerState, previous: LayerState) => void): () => void;
+}
+
+/** Sizes of a layer's local state (for gauges and tests). */
+export interface LayerUsage {
+  /** Channels held: with a receiver, buffered messages or a group membership. */
+  readonly channels: number;
+  /** Groups with at least one local member. */
+  readonly groups: number;
+}
+
+/** Options of the in-process core every layer embeds (`LocalRegistry`), already validated. */
+export interface LocalRegistryOptions {
+  readonly capacity: number;
+  readonly expiryMs: number;
+  readonly groupExpiryMs: number;
+  readonly logger: Logger;
+  /** Milliseconds clock; default `Date.now`. Tests pass a fake one. */
+  readonly clock?: () => number;
+  /** Counters to increment (lets a backend extend them); default a fresh object. */
+  readonly stats?: LayerStats;
+  /** Called when the last local member of a group leaves (discard, expiry or close). */
+  readonly onGroupEmpty?: (group: string) => void;
+  /** Period of the sweep for expired messages and memberships; default half the shorter expiry, 1-60 s. */
+  readonly sweepIntervalMs?: number;
 }
