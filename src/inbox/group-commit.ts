@@ -5,7 +5,9 @@
  * order, which is what keeps per-user sequence numbers in call order.
  */
 import { TidingsError } from '../errors.js';
+import { prepareNotification, type PreparedNotification } from './input.js';
 import { closedError } from './store-errors.js';
+import type { AddResult, NewNotification } from './types.js';
 
 /** Commits a batch in one transaction and returns one result per item, in order; throws to fail them all. */
 export type CommitFn<I, R> = (items: readonly I[]) => R[] | Promise<R[]>;
@@ -106,5 +108,20 @@ export class GroupCommit<I, R> {
     this.running = false;
     if (this.queue.length > 0) this.schedule();
     else for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
+
+/** The group-committed notification writes of a store: checked and encoded before they are queued. */
+export class NotificationWrites extends GroupCommit<PreparedNotification, AddResult> {
+  /** As `InboxStore.add`. @throws TidingsError INVALID_BODY before anything is queued. */
+  async add(n: NewNotification): Promise<AddResult> {
+    const [result] = await this.submit([prepareNotification(n)]);
+    return result!;
+  }
+
+  /** As `InboxStore.addMany`: all in one transaction. @throws TidingsError INVALID_BODY before anything is queued. */
+  async addMany(ns: readonly NewNotification[]): Promise<AddResult[]> {
+    const items = ns.map(prepareNotification);
+    return items.length === 0 ? [] : this.submit(items);
   }
 }

@@ -15,12 +15,11 @@
 import pg from 'pg';
 import { TidingsError } from '../errors.js';
 import { redactUrl, silentLogger, type Logger } from '../log/index.js';
-import { GroupCommit } from './group-commit.js';
+import { NotificationWrites } from './group-commit.js';
 import {
   checkSince,
   checkUserId,
   listBounds,
-  prepareNotification,
   readIds,
   type PreparedNotification,
 } from './input.js';
@@ -65,7 +64,7 @@ type Client = pg.PoolClient;
 /** The PostgreSQL inbox. Build it with {@link createPostgresInboxStore}, which also runs the migrations. */
 export class PostgresInboxStore implements InboxStore {
   private readonly sql: PostgresStatements;
-  private readonly writes: GroupCommit<PreparedNotification, AddResult>;
+  private readonly writes: NotificationWrites;
   private readonly log: Logger;
   private closing: Promise<void> | undefined;
   private readonly guarded = new WeakSet<Client>();
@@ -79,7 +78,7 @@ export class PostgresInboxStore implements InboxStore {
     this.log = options.logger ?? silentLogger();
     this.schema = schema;
     this.sql = postgresStatements(quoteIdent(schema));
-    this.writes = new GroupCommit((items) => this.transaction('add', (c) => this.commitBatch(c, items)), {
+    this.writes = new NotificationWrites((items) => this.transaction('add', (c) => this.commitBatch(c, items)), {
       maxBatch: options.maxBatch ?? 1000,
       maxPending: options.maxPending ?? 10_000,
     });
@@ -96,14 +95,12 @@ export class PostgresInboxStore implements InboxStore {
     return this.pool;
   }
 
-  async add(n: NewNotification): Promise<AddResult> {
-    const [result] = await this.writes.submit([prepareNotification(n)]);
-    return result!;
+  add(n: NewNotification): Promise<AddResult> {
+    return this.writes.add(n);
   }
 
-  async addMany(ns: readonly NewNotification[]): Promise<AddResult[]> {
-    const items = ns.map(prepareNotification);
-    return items.length === 0 ? [] : this.writes.submit(items);
+  addMany(ns: readonly NewNotification[]): Promise<AddResult[]> {
+    return this.writes.addMany(ns);
   }
 
   async list(userId: string, q?: ListQuery): Promise<Page<Notification>> {

@@ -13,12 +13,11 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { TidingsError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/index.js';
-import { GroupCommit } from './group-commit.js';
+import { NotificationWrites } from './group-commit.js';
 import {
   checkSince,
   checkUserId,
   listBounds,
-  prepareNotification,
   readIds,
   type PreparedNotification,
 } from './input.js';
@@ -53,7 +52,7 @@ export interface SqliteInboxStoreOptions {
 /** The SQLite inbox. Build it with {@link createSqliteInboxStore}, which opens and migrates the database. */
 export class SqliteInboxStore implements InboxStore {
   private readonly sql: SqliteStatements;
-  private readonly writes: GroupCommit<PreparedNotification, AddResult>;
+  private readonly writes: NotificationWrites;
   private readonly log: Logger;
   private closing: Promise<void> | undefined;
 
@@ -65,7 +64,7 @@ export class SqliteInboxStore implements InboxStore {
     this.log = options.logger ?? silentLogger();
     this.sql = prepareStatements(db);
     const commitBatch = db.transaction((items: readonly PreparedNotification[]) => this.commitBatch(items));
-    this.writes = new GroupCommit((items) => this.guard('add', () => commitBatch.immediate(items)), {
+    this.writes = new NotificationWrites((items) => this.guard('add', () => commitBatch.immediate(items)), {
       maxBatch: options.maxBatch ?? 1000,
       maxPending: options.maxPending ?? 10_000,
     });
@@ -79,14 +78,12 @@ export class SqliteInboxStore implements InboxStore {
     return this.db;
   }
 
-  async add(n: NewNotification): Promise<AddResult> {
-    const [result] = await this.writes.submit([prepareNotification(n)]);
-    return result!;
+  add(n: NewNotification): Promise<AddResult> {
+    return this.writes.add(n);
   }
 
-  async addMany(ns: readonly NewNotification[]): Promise<AddResult[]> {
-    const items = ns.map(prepareNotification);
-    return items.length === 0 ? [] : this.writes.submit(items);
+  addMany(ns: readonly NewNotification[]): Promise<AddResult[]> {
+    return this.writes.addMany(ns);
   }
 
   async list(userId: string, q?: ListQuery): Promise<Page<Notification>> {
