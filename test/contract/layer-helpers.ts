@@ -1,6 +1,6 @@
 /**
- * Test helpers for channel layers: a message collector with awaitable `next()`, a fake clock, and
- * `waitFor` (polling with a deadline, for conditions that have no event).
+ * Test helpers for channel layers: a message collector with awaitable `next()` and a fake clock (waits with
+ * a deadline: test/support/time.ts).
  */
 import type { ChannelLayer, LayerMessage } from '../../src/layer/index.js';
 
@@ -75,24 +75,3 @@ export class FakeClock {
   }
 }
 
-/** Poll `check` every 10 ms until it is truthy or `timeoutMs` passes (for conditions with no event). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Wait for `promise`, failing after `timeoutMs` with a message naming `what`. */
-export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

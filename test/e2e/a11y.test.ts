@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellState } from './helpers/browser.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellState } from '../support/browser/browser.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

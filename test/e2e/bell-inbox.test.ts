@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellCount } from './helpers/browser.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellCount } from '../support/browser/browser.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const row = (page: Page, text: string) => page.locator('tidings-bell li.item', { hasText: text });
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs } from './helpers/browser.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs } from '../support/browser/browser.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const TOTAL = 30;
 const PAGE = 20;

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateVapidKeys } from '../../src/reach/index.js';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs } from './helpers/browser.js';
+import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs } from '../support/browser/browser.js';
 
 const skip = chromiumSkipReason();
 let browser: Browser;

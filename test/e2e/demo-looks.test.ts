@@ -9,9 +9,9 @@ import { copyFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { PHONE, bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot } from './helpers/browser.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { PHONE, bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot } from '../support/browser/browser.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
 const MAX_DOCS_BYTES = 200 * 1024;

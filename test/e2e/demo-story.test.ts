@@ -18,9 +18,9 @@ import {
   screenshot,
   waitForBellCount,
   waitForBellState,
-} from './helpers/browser.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+} from '../support/browser/browser.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 /** Bob's comment must reach alice's badge within this (the figure). */
 const BADGE_WITHIN_MS = 2000;

@@ -10,11 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
-import { chromiumSkipReason, launchChromium, newRecordedContext, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from './helpers/browser.js';
-import { serveDemoFiles } from './helpers/demo-files.js';
-import { startPageServer, type PageServer } from './helpers/page-server.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, launchChromium, newRecordedContext, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from '../support/browser/browser.js';
+import { serveDemoFiles } from '../support/browser/demo-files.js';
+import { startPageServer, type PageServer } from '../support/browser/page-server.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 /** The observation window of the backoff (the only fixed wait of the e2e suite). */
 const WINDOW_MS = 10_000;

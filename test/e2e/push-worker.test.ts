@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { pushPayload } from '../../src/reach/index.js';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { chromiumSkipReason, launchChromium } from './helpers/browser.js';
+import { chromiumSkipReason, launchChromium } from '../support/browser/browser.js';
 
 const skip = chromiumSkipReason();
 let browser: Browser;

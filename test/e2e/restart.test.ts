@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { bellCount, bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from './helpers/browser.js';
-import type { BellNode, PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { bellCount, bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from '../support/browser/browser.js';
+import type { BellNode, PageWindow } from '../support/browser/page-types.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const RECONNECT_WITHIN_MS = 15_000;
 

@@ -6,8 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closePayload, Op, RawSocket, type FrameSpec } from './helpers/raw-ws.js';
-import { startChildServer, type ChildServer } from './helpers/child-server.js';
+import { closePayload, Op, RawSocket, type FrameSpec } from '../support/wire/raw-socket.js';
+import { startChildServer, type ChildServer } from '../support/measured-server.js';
 import { PYTHON, peerScript, spawnPeer } from './helpers/peers.js';
 import { SUITE } from './helpers/suite.js';
 

@@ -9,8 +9,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { encodeFrame, Op, RawSocket, type FrameSpec } from './helpers/raw-ws.js';
-import { mib, startChildServer, type ChildServer } from './helpers/child-server.js';
+import { encodeFrame, Op, RawSocket, type FrameSpec } from '../support/wire/raw-socket.js';
+import { mib, startChildServer, type ChildServer } from '../support/measured-server.js';
 import { SUITE } from './helpers/suite.js';
 
 const MAX_PAYLOAD = 65_536;

@@ -15,8 +15,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, OutputLog, ROOT, childEnv, findBinary, secrets, tempDir, unless, within, type LogEntry } from './child.js';
-import { substitute } from './nginx.js';
+import { CLI, ROOT, childEnv, findBinary, secrets, tempDir } from '../../support/process.js';
+import { OutputLog, type LogEntry } from '../../support/output-log.js';
+import { unless } from '../../support/services/skip.js';
+import { within } from '../../support/time.js';
+import { substitute } from '../../support/proxy/nginx.js';
 
 const run = promisify(execFile);
 const SUPERVISOR_CONF = join(ROOT, 'deploy', 'supervisor', 'tidings.conf');

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { ChannelFullError } from '../../../src/errors.js';
 import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer } from '../../../src/layer/index.js';
 import { Collector, collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
-import { djangoSkipReason, LayerPeer } from './django-env.js';
+import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { djangoSkipReason, LayerPeer } from '../../support/services/django.js';
+import { waitUntil } from '../../support/time.js';
 
 const skip = (await redisSkipReason()) ?? djangoSkipReason();
 const inspector = skip ? undefined : rawClient();
@@ -174,8 +175,7 @@ describe('Channels semantics across Django and Tidings (core layer)', { skip }, 
     await inspector!.zadd(`${prefix}specific.${tidings.client}!`, Date.now() / 1000 - 120, member);
     await expectOnlyMarker(tidings, ch, inbox);
     // The receiver pops it in its own time: wait for the counter rather than sleeping.
-    const { waitFor } = await import('../../contract/layer-helpers.js');
-    await waitFor('the expired message to be counted', () => tidings.stats.droppedExpired === 1, 5000);
+    await waitUntil(() => tidings.stats.droppedExpired === 1, 5000, 'the expired message to be counted');
     assert.equal(inbox.pending, 0);
   });
 });

@@ -8,22 +8,24 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { signToken } from '../../../src/notify/index.js';
 import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
-import { apiCall, framesUntil, freshPostgresDatabase, postgresSkipReason, startServe, type ServeProcess } from '../notify/env.js';
+import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { apiCall, startTestServe, type ServerProcess } from '../../support/tidings.js';
+import { framesUntil } from '../../support/frames.js';
+import { freshPostgresDatabase, postgresSkipReason } from '../../support/services/postgres.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
 
 describe('tidings serve on --layer channels-redis: two processes', { skip }, () => {
   const prefix = uniquePrefix();
   let db: { url: string; drop(): Promise<void> };
-  let a: ServeProcess;
-  let b: ServeProcess;
+  let a: ServerProcess;
+  let b: ServerProcess;
   const open: TestSocket[] = [];
 
   before(async () => {
     db = await freshPostgresDatabase();
     const args = ['--layer', 'channels-redis', '--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
-    [a, b] = await Promise.all([startServe(args), startServe(args)]);
+    [a, b] = await Promise.all([startTestServe(args), startTestServe(args)]);
   });
   after(async () => {
     for (const s of open) s.close();
@@ -35,7 +37,7 @@ describe('tidings serve on --layer channels-redis: two processes', { skip }, () 
     redis.disconnect();
   });
 
-  async function connect(server: ServeProcess, user: string): Promise<TestSocket> {
+  async function connect(server: ServerProcess, user: string): Promise<TestSocket> {
     const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
     const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
     open.push(socket);

@@ -6,8 +6,10 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { TidingsError } from '../../../src/errors.js';
 import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer, type LayerState } from '../../../src/layer/index.js';
-import { collect, within } from '../../contract/layer-helpers.js';
-import { freePort, PrivateRedis, rawClient, redisServerSkipReason } from './redis-env.js';
+import { collect } from '../../contract/layer-helpers.js';
+import { within } from '../../support/time.js';
+import { freePort } from '../../support/ports.js';
+import { PrivateRedis, rawClient, redisServerSkipReason } from '../../support/services/redis.js';
 
 const skip = redisServerSkipReason();
 
@@ -49,7 +51,7 @@ for (const [name, make] of [
       const degraded = Promise.all([statesSeen(a, ['degraded']), statesSeen(b, ['degraded'])]);
       const recovered = Promise.all([statesSeen(a, ['degraded', 'ready']), statesSeen(b, ['degraded', 'ready'])]);
       await redis.stop();
-      await within('degraded state', degraded, 3000);
+      await within(degraded, 3000, 'degraded state');
       const started = Date.now();
       await assert.rejects(a.groupSend('g', { type: 'x' }), isUnavailable);
       await assert.rejects(a.send(cb, { type: 'x' }), isUnavailable);
@@ -57,7 +59,7 @@ for (const [name, make] of [
       assert.equal((await ia.next()).type, 'x', "the sender's own member still receives");
 
       await redis.start(); // empty: memberships must come back from the processes that hold them
-      await within('recovery to ready', recovered, 6000);
+      await within(recovered, 6000, 'recovery to ready');
       await a.groupSend('g', { type: 'after-restart' });
       assert.equal((await ib.next(6000)).type, 'after-restart', 'the remote member got nothing during the outage');
       assert.equal((await ia.next(6000)).type, 'after-restart');

@@ -12,7 +12,7 @@ import { createInboxStore, type InboxStore, type Notification } from '../../../s
 import { startTestServer, type TestServer } from '../../../src/testing/index.js';
 import type { Tidings } from '../../../src/tidings.js';
 import { startPool, type Pool } from '../../reliability/faults/pool.js';
-import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
+import { startDelayProxy, type DelayProxy } from '../../support/proxy/delay-proxy.js';
 import type { RunSettings, Shape } from './schedule.js';
 
 export interface System {

@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { createTidingsClient, type TidingsClient, type TidingsState } from '../../../src/client/index.js';
-import { tokenFor } from './serve.js';
+import { tokenFor } from '../../support/tidings.js';
 
 /** What one client saw. */
 export interface ClientRecord {

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { parseHead } from '../helpers/raw-http.js';
-import { encodeFrame, Op } from '../helpers/raw-ws.js';
+import { parseHead } from '../../support/wire/raw-http.js';
+import { encodeFrame, Op } from '../../support/wire/raw-socket.js';
 
 const T_FIELD = Buffer.from('"data":{"t":');
 const COMMA = 0x2c;

@@ -10,7 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../integration/layer/redis-env.js';
+import { freePort } from '../../support/ports.js';
 
 const run = promisify(execFile);
 
