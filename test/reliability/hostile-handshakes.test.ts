@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handshakeRequest, rawRequest } from '../support/wire/raw-http.js';
+import { handshakeRequest, rawRequest } from '../support/wire/handshake.js';
 import { RawSocket } from '../support/wire/raw-socket.js';
 import { startChildServer, testToken, type ChildServer } from '../support/measured-server.js';
 import { waitUntil } from '../support/time.js';

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { rawRequest } from '../support/wire/raw-http.js';
+import { rawRequest } from '../support/wire/handshake.js';
 import { RawSocket } from '../support/wire/raw-socket.js';
 import { startChildServer, type ChildServer } from '../support/measured-server.js';
 import { waitUntil } from '../support/time.js';

@@ -10,13 +10,13 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { TestSocket } from '../../../src/testing/index.js';
 import { ServerProcess, startBuilt, publish, tokenFor } from '../../support/tidings.js';
 import { openSocket } from '../../support/frames.js';
 import { secrets, tempDir } from '../../support/process.js';
 import { within } from '../../support/time.js';
+import { upgradeHead } from '../../support/wire/handshake.js';
 
 const SHUTDOWN_TIMEOUT_S = 3;
 const USERS = ['sd-0', 'sd-1', 'sd-2', 'sd-3', 'sd-4'];
@@ -29,10 +29,7 @@ async function stubbornClient(port: number, token: string): Promise<{ socket: So
   const upgraded = new Promise<void>((resolve, reject) => {
     socket.once('data', (chunk: Buffer) => (chunk.toString('latin1').startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(chunk.toString()))));
   });
-  socket.write(
-    `GET /inform/?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
+  socket.write(upgradeHead({ target: `/inform/?token=${token}`, host: `127.0.0.1:${port}` }));
   await within(upgraded, 5000, 'stubborn upgrade');
   return { socket, ended };
 }
