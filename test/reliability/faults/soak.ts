@@ -1,6 +1,6 @@
 /**
  * The soak scenario (case 28), shared by the CI test (soak.test.ts, about 40 s) and `npm run soak` (10
- * minutes): a server in a child process (see load-server.ts) keeps `connections` sockets of as many users
+ * minutes): a server in a child process (test/support/measured-server.ts) keeps `connections` sockets of as many users
  * open while they churn in waves (a quarter closed and replaced every `waveMs`), and publishes to them the
  * whole time (notifications to the users whose sockets are open, and a broadcast per wave). Before (after a
  * warm-up wave) and after (every socket closed) it measures the server's heap after GC and its open file
