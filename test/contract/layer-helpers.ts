@@ -2,7 +2,7 @@
  * Test helpers for channel layers: a message collector with awaitable `next()` and a fake clock (waits with
  * a deadline: test/support/time.ts).
  */
-import type { ChannelLayer, LayerMessage } from '../../src/layer/index.js';
+import type { ChannelLayer, LayerMessage, LayerState } from '../../src/layer/index.js';
 
 /** Collects what a channel receives; `next()` awaits the next message with a timeout. */
 export class Collector {
@@ -75,3 +75,24 @@ export class FakeClock {
   }
 }
 
+/** Resolves when `layer` has passed through each of `states`, in order (counted from now). */
+export function statesSeen(layer: ChannelLayer, states: LayerState[]): Promise<void> {
+  return new Promise((resolve) => {
+    let i = 0;
+    const off = layer.onStateChange!((state) => {
+      if (state === states[i]) i++;
+      if (i < states.length) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** A channel on each of two layers, both in group `g`, each collected. */
+export async function twoMembers(a: ChannelLayer, b: ChannelLayer): Promise<{ ca: string; cb: string; ia: Collector; ib: Collector }> {
+  const [ca, cb] = [a.newChannel(), b.newChannel()];
+  const [ia, ib] = [collect(a, ca), collect(b, cb)];
+  await a.groupAdd('g', ca);
+  await b.groupAdd('g', cb);
+  return { ca, cb, ia, ib };
+}

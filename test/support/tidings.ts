@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleScript } from '../../bench/lib/bundle.js';
 import { signToken } from '../../src/notify/index.js';
-import { TEST_API_KEY, TEST_JWT_SECRET } from '../../src/testing/index.js';
+import { TEST_API_KEY, TEST_JWT_SECRET, TestSocket } from '../../src/testing/index.js';
 import type { OutputLog } from './output-log.js';
 import { CLI, Child, ROOT, childEnv, runToEnd, type Exit, type Finished } from './process.js';
 
@@ -188,4 +188,13 @@ export async function publish(base: string, apiKey: string, to: string, data: Re
 /** `node dist/cli.js serve <args>` (the build), with `env` and the demo off unless `env` turns it on. */
 export function startBuilt(options: { args?: readonly string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
   return startServe({ cli: 'dist', args: options.args ?? [], env: childEnv({ TIDINGS_DEMO: 'false', ...options.env }) });
+}
+
+/** Open `/inform/` on `server` as `user` (test secret) and await `hello`; the socket is added to `open`. */
+export async function openTab(server: { wsUrl(path: string): string }, user: string, open: TestSocket[]): Promise<TestSocket> {
+  const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${await tokenFor(user)}`));
+  open.push(socket);
+  const hello = await socket.nextFrame();
+  if (hello.type !== 'hello') throw new Error(`expected hello, got ${JSON.stringify(hello)}`);
+  return socket;
 }

@@ -8,27 +8,12 @@ import assert from 'node:assert/strict';
 import { ChannelFullError } from '../../../src/errors.js';
 import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer } from '../../../src/layer/index.js';
 import { Collector, collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { REDIS_URL, redisSkipReason, trackedPrefixes } from '../../support/services/redis.js';
 import { djangoSkipReason, LayerPeer } from '../../support/services/django.js';
 import { waitUntil } from '../../support/time.js';
 
 const skip = (await redisSkipReason()) ?? djangoSkipReason();
-const inspector = skip ? undefined : rawClient();
-const prefixes: string[] = [];
-after(async () => {
-  if (!inspector) return;
-  for (const prefix of prefixes) {
-    const keys = await inspector.keys(`${prefix}*`);
-    if (keys.length > 0) await inspector.del(...keys);
-  }
-  inspector.disconnect();
-});
-
-function newPrefix(): string {
-  const prefix = uniquePrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const { inspector, newPrefix } = trackedPrefixes(skip);
 
 /** A message with the value types a Django app sends (msgpack round trip both ways). */
 const INFORM = { type: 'web_update_inform', func: 'comment', username: 'alice', article: '评论 Channels', head_image: '/a.png', trigger_username: null, n: 3, ratio: 0.5, tags: ['a', 'b'], nested: { ok: true } };

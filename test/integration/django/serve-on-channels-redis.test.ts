@@ -6,10 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signToken } from '../../../src/notify/index.js';
-import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
-import { apiCall, startTestServe, type ServerProcess } from '../../support/tidings.js';
+import { TestSocket } from '../../../src/testing/index.js';
+import { deleteKeysStartingWith, rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { apiCall, openTab, startTestServe, type ServerProcess } from '../../support/tidings.js';
 import { framesUntil } from '../../support/frames.js';
 import { freshPostgresDatabase, postgresSkipReason } from '../../support/services/postgres.js';
 
@@ -31,19 +30,10 @@ describe('tidings serve on --layer channels-redis: two processes', { skip }, () 
     for (const s of open) s.close();
     await Promise.all([a?.stop(), b?.stop()]);
     await db?.drop();
-    const redis = rawClient();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeysStartingWith(prefix);
   });
 
-  async function connect(server: ServerProcess, user: string): Promise<TestSocket> {
-    const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
-    const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
-    open.push(socket);
-    assert.equal((await socket.nextFrame()).type, 'hello');
-    return socket;
-  }
+  const connect = (server: ServerProcess, user: string) => openTab(server, user, open);
 
   it('notifications published on one process reach the tab on the other, in order; broadcasts reach both', async () => {
     const [onA, onB] = await Promise.all([connect(a, 'alice'), connect(b, 'alice')]);

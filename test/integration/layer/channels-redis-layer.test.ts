@@ -3,7 +3,7 @@
  * suite for both, then what two instances (two processes) and the raw keys show. Interop with the Python
  * package itself is in test/integration/django.
  */
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode } from '@msgpack/msgpack';
 import { ChannelFullError } from '../../../src/errors.js';
@@ -16,26 +16,10 @@ import {
 import { channelLayerContract } from '../../contract/channel-layer.js';
 import { collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
 import { waitUntil } from '../../support/time.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { rawClient, REDIS_URL, redisSkipReason, trackedPrefixes } from '../../support/services/redis.js';
 
 const skip = await redisSkipReason();
-const inspector = skip ? undefined : rawClient();
-const prefixes: string[] = [];
-after(async () => {
-  if (!inspector) return;
-  // Keys are `<prefix>...` without a separator (channels_redis' layout).
-  for (const prefix of prefixes) {
-    const keys = await inspector.keys(`${prefix}*`);
-    if (keys.length > 0) await inspector.del(...keys);
-  }
-  inspector.disconnect();
-});
-
-function newPrefix(): string {
-  const prefix = uniquePrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const { inspector, newPrefix } = trackedPrefixes(skip);
 
 async function openCore(t: TestContext, options: Partial<ChannelsRedisLayerOptions> = {}): Promise<ChannelsRedisChannelLayer> {
   const layer = await createChannelsRedisLayer({ url: REDIS_URL, prefix: options.prefix ?? newPrefix(), ...options });

@@ -6,9 +6,9 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { TidingsError } from '../../../src/errors.js';
-import { createRedisChannelLayer, type LayerState, type RedisChannelLayer, type RedisChannelLayerOptions } from '../../../src/layer/index.js';
+import { createRedisChannelLayer, type RedisChannelLayer, type RedisChannelLayerOptions } from '../../../src/layer/index.js';
 import { createLogger } from '../../../src/log/index.js';
-import { collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
+import { collect, expectOnlyMarker, statesSeen, twoMembers } from '../../contract/layer-helpers.js';
 import { waitUntil, within } from '../../support/time.js';
 import { freePort } from '../../support/ports.js';
 import { PrivateRedis, rawClient, redisServerSkipReason } from '../../support/services/redis.js';
@@ -28,29 +28,13 @@ async function openLayer(t: TestContext, options: RedisChannelLayerOptions): Pro
   return layer;
 }
 
-/** Resolves when `layer` has passed through each of `states`, in order (counted from now). */
-function statesSeen(layer: RedisChannelLayer, states: LayerState[]): Promise<void> {
-  return new Promise((resolve) => {
-    let i = 0;
-    const off = layer.onStateChange((state) => {
-      if (state === states[i]) i++;
-      if (i < states.length) return;
-      off();
-      resolve();
-    });
-  });
-}
-
 const isUnavailable = (err: unknown) => err instanceof TidingsError && err.code === 'LAYER_UNAVAILABLE';
 
 describe('RedisChannelLayer faults', { skip }, () => {
   it('after a Redis restart, goes degraded -> ready and delivery between processes resumes within 5 s', async (t) => {
     const redis = await privateRedis(t);
     const [a, b] = [await openLayer(t, { url: redis.url }), await openLayer(t, { url: redis.url })];
-    const [ca, cb] = [a.newChannel(), b.newChannel()];
-    const [ia, ib] = [collect(a, ca), collect(b, cb)];
-    await a.groupAdd('g', ca);
-    await b.groupAdd('g', cb);
+    const { ia, ib } = await twoMembers(a, b);
 
     const degraded = Promise.all([statesSeen(a, ['degraded']), statesSeen(b, ['degraded'])]);
     const recovered = Promise.all([statesSeen(a, ['degraded', 'ready']), statesSeen(b, ['degraded', 'ready'])]);
@@ -126,10 +110,7 @@ describe('RedisChannelLayer faults', { skip }, () => {
   it('after CLIENT KILL TYPE pubsub, resubscribes within 2 s', async (t) => {
     const redis = await privateRedis(t);
     const [a, b] = [await openLayer(t, { url: redis.url }), await openLayer(t, { url: redis.url })];
-    const [ca, cb] = [a.newChannel(), b.newChannel()];
-    const [ia, ib] = [collect(a, ca), collect(b, cb)];
-    await a.groupAdd('g', ca);
-    await b.groupAdd('g', cb);
+    const { ca, ia, ib } = await twoMembers(a, b);
     const admin = rawClient(redis.url);
     t.after(() => admin.disconnect());
 

@@ -7,11 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../../../src/notify/index.js';
-import { TEST_JWT_SECRET, TestSocket, type Frame } from '../../../src/testing/index.js';
-import { deleteKeys, rawClient, REDIS_URL, redisSkipReason } from '../../support/services/redis.js';
+import { TestSocket, type Frame } from '../../../src/testing/index.js';
+import { deleteKeysStartingWith, REDIS_URL, redisSkipReason } from '../../support/services/redis.js';
 import { freePort } from '../../support/ports.js';
-import { apiCall, bundle, testEnv, runCli, startTestServe, type ServerProcess } from '../../support/tidings.js';
+import { apiCall, bundle, testEnv, openTab, runCli, startTestServe, type ServerProcess } from '../../support/tidings.js';
 import { framesUntil, shownCount } from '../../support/frames.js';
 import { freshPostgresDatabase, postgresSkipReason, uniqueName } from '../../support/services/postgres.js';
 import { runToEnd } from '../../support/process.js';
@@ -48,18 +47,10 @@ describe('two server processes and a publisher on Redis + PostgreSQL', { skip, c
     for (const s of open) s.close();
     await Promise.all([a?.stop(), b?.stop()]);
     await db?.drop();
-    const redis = rawClient();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await deleteKeysStartingWith(prefix);
   });
 
-  async function connect(server: ServerProcess, user: string): Promise<TestSocket> {
-    const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
-    const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
-    open.push(socket);
-    assert.equal((await socket.nextFrame()).type, 'hello');
-    return socket;
-  }
+  const connect = (server: ServerProcess, user: string) => openTab(server, user, open);
 
   it("alice's tabs on both servers see every notification once, in one sequence; bob sees none", async () => {
     const [tabA, tabB, bob] = await Promise.all([connect(a, 'alice'), connect(b, 'alice'), connect(b, 'bob')]);

@@ -7,9 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { Browser } from 'playwright-core';
 import { OutputLog } from '../output-log.js';
 import { CLI, ROOT, childEnv } from '../process.js';
+import { startTestServer, type TestServer } from '../../../src/testing/index.js';
 import { startServe } from '../tidings.js';
+import { launchChromium } from './browser.js';
 
 const BUNDLE = join(ROOT, 'public/static/tidings-bell.js');
 const START_TIMEOUT_MS = 30_000;
@@ -97,4 +101,40 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * In a `describe`: start the demo server and Chromium before its tests (then `setup`, e.g. to keep them
+ * and seed notifications), and close both after them.
+ */
+export function withDemo(setup: (srv: TidingsProcess, browser: Browser) => void | Promise<void>, options: TidingsOptions = {}): void {
+  let srv: TidingsProcess | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    [srv, browser] = await Promise.all([startTidings(options), launchChromium()]);
+    await setup(srv, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+}
+
+/**
+ * At a file's top level: the demo in-process (`startTestServer` with the demo on and `settings`) and
+ * Chromium before the tests, unless `skip`; both closed after them. `setup` receives them.
+ */
+export function withInProcessDemo(skip: string | undefined, settings: Record<string, unknown>, setup: (srv: TestServer, browser: Browser) => void): void {
+  let srv: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    if (skip) return;
+    browser = await launchChromium();
+    srv = await startTestServer({ settings: { demo: true, ...settings } });
+    setup(srv, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
 }

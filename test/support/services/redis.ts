@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
 import { Redis } from 'ioredis';
 import { Child } from '../process.js';
 import { skipOrFail } from './skip.js';
@@ -32,6 +33,42 @@ export async function redisSkipReason(url = REDIS_URL): Promise<string | undefin
     return skipOrFail(`Redis not reachable at ${url} (${(err as Error).message}); set TIDINGS_TEST_REDIS_URL`);
   } finally {
     client.disconnect();
+  }
+}
+
+/**
+ * Key prefixes for one test file, every key starting with one deleted after the file's tests (no separator:
+ * channels_redis' layout). `inspector` is a raw client for looking at the keys; undefined when `skip`.
+ */
+export function trackedPrefixes(skip: string | undefined): { inspector: Redis | undefined; newPrefix(): string } {
+  const inspector = skip ? undefined : rawClient();
+  const prefixes: string[] = [];
+  after(async () => {
+    if (!inspector) return;
+    for (const prefix of prefixes) {
+      const keys = await inspector.keys(`${prefix}*`);
+      if (keys.length > 0) await inspector.del(...keys);
+    }
+    inspector.disconnect();
+  });
+  return {
+    inspector,
+    newPrefix() {
+      const prefix = uniquePrefix();
+      prefixes.push(prefix);
+      return prefix;
+    },
+  };
+}
+
+/** Delete every key that starts with `prefix` (test cleanup; channels_redis' keys have no separator). */
+export async function deleteKeysStartingWith(prefix: string, url = REDIS_URL): Promise<void> {
+  const redis = rawClient(url);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
   }
 }
 
