@@ -4,36 +4,21 @@
  * user's tab on the other, once, in order, with the unread count; a broadcast reaches both. This is step 6
  * of docs/migrating-from-channels.md run while Django still shares the Redis.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestSocket } from '../../../src/testing/index.js';
-import { deleteKeysStartingWith, rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
-import { apiCall, openTab, startTestServe, type ServerProcess } from '../../support/tidings.js';
+import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { apiCall, type ServerProcess } from '../../support/tidings.js';
+import { twoProcesses } from '../../support/process-pair.js';
 import { framesUntil } from '../../support/frames.js';
-import { freshPostgresDatabase, postgresSkipReason } from '../../support/services/postgres.js';
+import { postgresSkipReason } from '../../support/services/postgres.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
 
 describe('tidings serve on --layer channels-redis: two processes', { skip }, () => {
   const prefix = uniquePrefix();
-  let db: { url: string; drop(): Promise<void> };
   let a: ServerProcess;
   let b: ServerProcess;
-  const open: TestSocket[] = [];
-
-  before(async () => {
-    db = await freshPostgresDatabase();
-    const args = ['--layer', 'channels-redis', '--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
-    [a, b] = await Promise.all([startTestServe(args), startTestServe(args)]);
-  });
-  after(async () => {
-    for (const s of open) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-    await deleteKeysStartingWith(prefix);
-  });
-
-  const connect = (server: ServerProcess, user: string) => openTab(server, user, open);
+  const connect = twoProcesses(prefix, (url) => ['--layer', 'channels-redis', '--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', url], (pair) => void ({ a, b } = pair));
 
   it('notifications published on one process reach the tab on the other, in order; broadcasts reach both', async () => {
     const [onA, onB] = await Promise.all([connect(a, 'alice'), connect(b, 'alice')]);

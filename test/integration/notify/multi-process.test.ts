@@ -4,15 +4,16 @@
  * tabs on both servers see each notification exactly once, in one per-user sequence, with the exact unread
  * count; a broadcast reaches both servers' clients once. Also the start-up errors of `tidings serve`.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { TestSocket, type Frame } from '../../../src/testing/index.js';
-import { deleteKeysStartingWith, REDIS_URL, redisSkipReason } from '../../support/services/redis.js';
+import { type Frame } from '../../../src/testing/index.js';
+import { REDIS_URL, redisSkipReason } from '../../support/services/redis.js';
 import { freePort } from '../../support/ports.js';
-import { apiCall, bundle, testEnv, openTab, runCli, startTestServe, type ServerProcess } from '../../support/tidings.js';
+import { apiCall, bundle, testEnv, runCli, type ServerProcess } from '../../support/tidings.js';
+import { twoProcesses } from '../../support/process-pair.js';
 import { framesUntil, shownCount } from '../../support/frames.js';
-import { freshPostgresDatabase, postgresSkipReason, uniqueName } from '../../support/services/postgres.js';
+import { postgresSkipReason, uniqueName } from '../../support/services/postgres.js';
 import { runToEnd } from '../../support/process.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
@@ -36,21 +37,7 @@ describe('two server processes and a publisher on Redis + PostgreSQL', { skip, c
   let db: { url: string; drop(): Promise<void> };
   let a: ServerProcess;
   let b: ServerProcess;
-  const open: TestSocket[] = [];
-
-  before(async () => {
-    db = await freshPostgresDatabase();
-    const args = ['--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
-    [a, b] = await Promise.all([startTestServe(args), startTestServe(args)]);
-  });
-  after(async () => {
-    for (const s of open) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-    await deleteKeysStartingWith(prefix);
-  });
-
-  const connect = (server: ServerProcess, user: string) => openTab(server, user, open);
+  const connect = twoProcesses(prefix, (url) => ['--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', url], (pair) => void ({ a, b, db } = pair));
 
   it("alice's tabs on both servers see every notification once, in one sequence; bob sees none", async () => {
     const [tabA, tabB, bob] = await Promise.all([connect(a, 'alice'), connect(b, 'alice'), connect(b, 'bob')]);
