@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
 import { storedUser } from './faults/inbox-db.js';
-import { PrivatePostgres, privatePostgresSkipReason } from './faults/private-postgres.js';
+import { PrivatePostgres, privatePostgresSkipReason } from '../support/services/private-postgres.js';
 import { publishOnce, quantile, statusCounts, type PublishRecord } from './faults/publishing.js';
 import { readyz, startTestServe, type ServerProcess } from '../support/tidings.js';
 import { SUITE } from './helpers/suite.js';

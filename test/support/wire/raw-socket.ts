@@ -4,6 +4,7 @@
  * (unmasked frames), so a test can await the server's close frame and time it. Hostile HTTP handshakes:
  * handshake.ts.
  */
+import { EventEmitter, once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, FrameReader, Opcode, type FrameSpec, type ServerFrame } from './frames.js';
 import { parseResponseHead, upgradeHead, type ResponseHead } from './handshake.js';
@@ -27,7 +28,7 @@ export class RawSocket {
   #reader: FrameReader;
   #frames: ServerFrame[] = [];
   #close: CloseResult | null = null;
-  #waiters: Array<() => void> = [];
+  readonly #changes = new EventEmitter();
 
   private constructor(socket: Socket, head: ResponseHead) {
     this.socket = socket;
@@ -137,20 +138,16 @@ export class RawSocket {
   }
 
   #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#changes.emit('change');
   }
 
+  /** Whether something arrived (a frame, the close) before `deadline`. */
   #wait(deadline: number): Promise<boolean> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), remaining);
-      this.#waiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return once(this.#changes, 'change', { signal: AbortSignal.timeout(remaining) }).then(
+      () => true,
+      () => false,
+    );
   }
 }
