@@ -19,7 +19,7 @@ import { apiCall } from '../support/tidings.js';
 import { framesUntil } from '../support/frames.js';
 import { postgresSkipReason } from '../support/services/postgres.js';
 import { TestSocket, type Frame } from '../../src/testing/index.js';
-import { startPool, type Pool } from './faults/pool.js';
+import { startPool, type Pool } from '../support/pool.js';
 import { publishOnce } from './faults/publishing.js';
 import { tokenFor } from '../support/tidings.js';
 import { RawSocket } from '../support/wire/raw-socket.js';

@@ -17,7 +17,7 @@ import { framesUntil, shownCount } from '../support/frames.js';
 import { postgresSkipReason } from '../support/services/postgres.js';
 import { TestSocket } from '../../src/testing/index.js';
 import { storedUser } from './faults/inbox-db.js';
-import { startPool, type Pool } from './faults/pool.js';
+import { startPool, type Pool } from '../support/pool.js';
 import { publishOnce } from './faults/publishing.js';
 import { tokenFor } from '../support/tidings.js';
 import { SUITE } from './helpers/suite.js';

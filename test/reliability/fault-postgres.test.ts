@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
+import { allOpen, deliveryProblems, startClient, type ClientRecord } from '../support/clients.js';
 import { storedUser } from './faults/inbox-db.js';
 import { PrivatePostgres, privatePostgresSkipReason } from '../support/services/private-postgres.js';
 import { publishOnce, quantile, statusCounts, type PublishRecord } from './faults/publishing.js';

@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteKeys, PrivateRedis, rawClient, REDIS_URL } from '../../support/services/redis.js';
-import { freePort } from '../../support/ports.js';
-import { freshPostgresDatabase, uniqueName } from '../../support/services/postgres.js';
-import { startTestServe, type ServerProcess } from '../../support/tidings.js';
-import { startTcpProxy, type TcpProxy } from '../../support/proxy/tcp-proxy.js';
+import { deleteKeys, PrivateRedis, rawClient, REDIS_URL } from './services/redis.js';
+import { freePort } from './ports.js';
+import { freshPostgresDatabase, uniqueName } from './services/postgres.js';
+import { startTestServe, type ServerProcess } from './tidings.js';
+import { startTcpProxy, type TcpProxy } from './proxy/tcp-proxy.js';
 
 export interface PoolOptions {
   /** Number of processes. */
