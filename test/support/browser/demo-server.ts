@@ -111,8 +111,13 @@ export function withDemo(setup: (srv: TidingsProcess, browser: Browser) => void 
   let srv: TidingsProcess | undefined;
   let browser: Browser | undefined;
   before(async () => {
-    [srv, browser] = await Promise.all([startTidings(options), launchChromium()]);
-    await setup(srv, browser);
+    // Both started at once; whichever started is closed after, even when the other failed.
+    const [server, chromium] = await Promise.allSettled([startTidings(options), launchChromium()]);
+    if (server.status === 'fulfilled') srv = server.value;
+    if (chromium.status === 'fulfilled') browser = chromium.value;
+    if (server.status === 'rejected') throw server.reason;
+    if (chromium.status === 'rejected') throw chromium.reason;
+    await setup(server.value, chromium.value);
   });
   after(async () => {
     await browser?.close();
