@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { Daphne, InformExample, LayerPeer } from '../test/integration/django/django-env.js';
+import { Daphne, LayerPeer, startInformExample } from '../test/support/services/django.js';
 import { cpuMsBetween, sampleProcess } from './lib/proc.js';
 
 const REDIS_URL = process.env.TIDINGS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     } finally {
       await daphne.stop();
     }
-    const tidings = await InformExample.start({ TIDINGS_LAYER: 'channels-redis', TIDINGS_REDIS_URL: REDIS_URL, TIDINGS_LAYER_PREFIX: prefix });
+    const tidings = await startInformExample({ TIDINGS_LAYER: 'channels-redis', TIDINGS_REDIS_URL: REDIS_URL, TIDINGS_LAYER_PREFIX: prefix });
     try {
       results.push(await measure('Tidings (1 process)', tidings.url, tidings.pid, sender, options));
     } finally {

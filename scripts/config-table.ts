@@ -1,5 +1,5 @@
 // Prints the configuration table (markdown) from src/config/settings.ts: `npx tsx scripts/config-table.ts`.
-// The README's table is this output; test/unit/config/docs.test.ts checks they agree.
+// The README's table is this output; test/unit/docs/reference.test.ts checks they agree.
 import { SETTINGS, envName, flagName } from '../src/config/index.js';
 
 export function configTable(): string {

@@ -5,8 +5,71 @@
  * payloads (for latency sampling). Control frames are always kept whole (they are at most 125 bytes).
  */
 
+import { randomBytes } from 'node:crypto';
+
 /** Opcodes the reader distinguishes. */
 export const Opcode = { CONTINUATION: 0x0, TEXT: 0x1, BINARY: 0x2, CLOSE: 0x8, PING: 0x9, PONG: 0xa } as const;
+
+/** A frame header (RFC 6455 §5.2). */
+export interface FrameHeader {
+  readonly fin: boolean;
+  /** RSV1..3 as a 3-bit number (4 = RSV1: a compressed message). */
+  readonly rsv: number;
+  readonly opcode: number;
+  readonly masked: boolean;
+  /** Payload bytes. */
+  readonly length: number;
+  /** Header bytes (2 to 14). */
+  readonly size: number;
+}
+
+/** Header bytes of a frame whose second byte is `second` (length encoding and mask bit). */
+export function headerSize(second: number): number {
+  const len7 = second & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (second & 0x80 ? 4 : 0);
+}
+
+/** The header of the frame at `offset` in `buf`, or null while its bytes have not all arrived. */
+export function readFrameHeader(buf: Buffer, offset = 0): FrameHeader | null {
+  if (buf.length - offset < 2) return null;
+  const first = buf[offset] ?? 0;
+  const second = buf[offset + 1] ?? 0;
+  const size = headerSize(second);
+  if (buf.length - offset < size) return null;
+  const len7 = second & 0x7f;
+  const length = len7 === 126 ? buf.readUInt16BE(offset + 2) : len7 === 127 ? Number(buf.readBigUInt64BE(offset + 2)) : len7;
+  return { fin: (first & 0x80) !== 0, rsv: (first >> 4) & 7, opcode: first & 0x0f, masked: (second & 0x80) !== 0, length, size };
+}
+
+/** What {@link encodeFrame} writes. */
+export interface FrameSpec {
+  opcode: number;
+  payload?: Buffer | string;
+  /** Default true. */
+  fin?: boolean;
+  /** RSV1..3 as a 3-bit number (4 = RSV1). Default 0. */
+  rsv?: number;
+  /** Client frames must be masked; default true. */
+  masked?: boolean;
+}
+
+/** Encode one frame exactly as specified (any opcode, RSV bits, FIN, masked or not, any length). */
+export function encodeFrame(spec: FrameSpec, maskKey: Buffer = randomBytes(4)): Buffer {
+  const payload = typeof spec.payload === 'string' ? Buffer.from(spec.payload) : (spec.payload ?? Buffer.alloc(0));
+  const masked = spec.masked ?? true;
+  const len = payload.length;
+  const ext = len < 126 ? 0 : len <= 0xffff ? 2 : 8;
+  const head = Buffer.alloc(2 + ext + (masked ? 4 : 0));
+  head[0] = ((spec.fin ?? true) ? 0x80 : 0) | (((spec.rsv ?? 0) & 7) << 4) | (spec.opcode & 0xf);
+  head[1] = (masked ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
+  if (ext === 2) head.writeUInt16BE(len, 2);
+  if (ext === 8) head.writeBigUInt64BE(BigInt(len), 2);
+  if (!masked) return Buffer.concat([head, payload]);
+  maskKey.copy(head, 2 + ext, 0, 4);
+  const body = Buffer.from(payload);
+  for (let i = 0; i < body.length; i++) body[i] = (body[i] ?? 0) ^ (maskKey[i & 3] ?? 0);
+  return Buffer.concat([head, body]);
+}
 
 /** Bytes of a text payload inspected for the needles. */
 export const PREFIX_BYTES = 48;
@@ -82,21 +145,13 @@ export class FrameParser {
 
   /** Full header size once enough of it is known, else null. */
   private headerSize(): number | null {
-    if (this.headerLength < 2) return null;
-    const second = this.header[1] ?? 0;
-    const len7 = second & 0x7f;
-    const extended = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-    return 2 + extended + (second & 0x80 ? 4 : 0);
+    return this.headerLength < 2 ? null : headerSize(this.header[1] ?? 0);
   }
 
   private startPayload(size: number): void {
-    const second = this.header[1] ?? 0;
-    const len7 = second & 0x7f;
-    let length = len7;
-    if (len7 === 126) length = this.header.readUInt16BE(2);
-    else if (len7 === 127) length = Number(this.header.readBigUInt64BE(2));
-    if (size > 2 && second & 0x80) throw new Error('masked frame from server');
-    this.opcode = (this.header[0] ?? 0) & 0x0f;
+    const { masked, opcode, length } = readFrameHeader(this.header.subarray(0, size)) as FrameHeader;
+    if (masked) throw new Error('masked frame from server');
+    this.opcode = opcode;
     this.headerLength = 0;
     this.prefixLength = 0;
     this.parts = [];
@@ -135,16 +190,11 @@ export class FrameParser {
   }
 }
 
-/** Build a frame a client may send: FIN set, masked with a random key (RFC 6455 requires client masking). */
+/** Build a frame a client may send: FIN set, masked with `maskKey` (RFC 6455 requires client masking). */
 export function encodeClientFrame(opcode: number, payload: Buffer, maskKey: Buffer): Buffer {
   if (payload.length > 125) throw new RangeError('client frames of the harness carry at most 125 bytes');
   if (maskKey.length !== 4) throw new RangeError('mask key must be 4 bytes');
-  const frame = Buffer.alloc(6 + payload.length);
-  frame[0] = 0x80 | opcode;
-  frame[1] = 0x80 | payload.length;
-  maskKey.copy(frame, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = (payload[i] ?? 0) ^ (maskKey[i % 4] ?? 0);
-  return frame;
+  return encodeFrame({ opcode, payload }, maskKey);
 }
 
 /** The close code in a close frame's payload, or 1005 (no status) when it has none. */

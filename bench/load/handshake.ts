@@ -16,6 +16,35 @@ export function acceptFor(key: string): string {
   return createHash('sha1').update(key + GUID).digest('base64');
 }
 
+/** What {@link upgradeHead} writes. */
+export interface UpgradeHead {
+  /** The request target (path and query), written as given. */
+  target: string;
+  /** The Host header. */
+  host: string;
+  /** `Sec-WebSocket-Key` (default: {@link newKey}()). */
+  key?: string;
+  /** `Sec-WebSocket-Version` (default 13; `''` leaves the header out). */
+  version?: string;
+  /** Further header lines, written in order after the standard ones. */
+  extra?: readonly string[];
+}
+
+/** An upgrade request head, byte for byte as described (hostile variants included). */
+export function upgradeHead(head: UpgradeHead): string {
+  return [
+    `GET ${head.target} HTTP/1.1`,
+    `Host: ${head.host}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${head.key ?? newKey()}`,
+    ...(head.version === '' ? [] : [`Sec-WebSocket-Version: ${head.version ?? '13'}`]),
+    ...(head.extra ?? []),
+    '',
+    '',
+  ].join('\r\n');
+}
+
 /** The upgrade request for `path` on `host:port`, with optional extra headers. */
 export function upgradeRequest(
   host: string,
@@ -24,13 +53,29 @@ export function upgradeRequest(
   key: string,
   headers: Readonly<Record<string, string>> = {},
 ): string {
-  const extra = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
-  return (
-    `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
-  );
+  return upgradeHead({ target: path, host: `${host}:${port}`, key, extra: Object.entries(headers).map(([name, value]) => `${name}: ${value}`) });
+}
+
+/** The status line and headers of an HTTP response, and the bytes that followed them. */
+export interface ResponseHead {
+  status: number;
+  statusLine: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  rest: Buffer;
+}
+
+/** Parse an HTTP response head once `\r\n\r\n` has arrived; null before. */
+export function parseResponseHead(buf: Buffer): ResponseHead | null {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const [statusLine = '', ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1]), statusLine, headers, rest: buf.subarray(end + 4) };
 }
 
 /** Outcome of reading a response head. */
@@ -44,16 +89,14 @@ export type HandshakeResult =
  * value; `rest` holds the bytes after the head (the first frames may arrive in the same segment).
  */
 export function readHandshake(received: Buffer, key: string): HandshakeResult {
-  const end = received.indexOf('\r\n\r\n');
-  if (end < 0) {
+  const head = parseResponseHead(received);
+  if (!head) {
     return received.length > MAX_RESPONSE_HEAD
       ? { done: true, ok: false, error: 'response head too large' }
       : { done: false };
   }
-  const head = received.subarray(0, end).toString('latin1');
-  const status = /^HTTP\/1\.1 (\d{3})/.exec(head)?.[1];
-  if (status !== '101') return { done: true, ok: false, error: `HTTP ${status ?? '???'}: ${head.split('\r\n')[0] ?? ''}` };
-  const accept = /^sec-websocket-accept:\s*(\S+)/im.exec(head)?.[1];
-  if (accept !== acceptFor(key)) return { done: true, ok: false, error: 'bad Sec-WebSocket-Accept' };
-  return { done: true, ok: true, rest: received.subarray(end + 4) };
+  const status = /^HTTP\/1\.1 (\d{3})/.exec(head.statusLine)?.[1];
+  if (status !== '101') return { done: true, ok: false, error: `HTTP ${status ?? '???'}: ${head.statusLine}` };
+  if (head.headers['sec-websocket-accept'] !== acceptFor(key)) return { done: true, ok: false, error: 'bad Sec-WebSocket-Accept' };
+  return { done: true, ok: true, rest: head.rest };
 }

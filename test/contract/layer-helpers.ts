@@ -1,8 +1,8 @@
 /**
- * Test helpers for channel layers: a message collector with awaitable `next()`, a fake clock, and
- * `waitFor` (polling with a deadline, for conditions that have no event).
+ * Test helpers for channel layers: a message collector with awaitable `next()` and a fake clock (waits with
+ * a deadline: test/support/time.ts).
  */
-import type { ChannelLayer, LayerMessage } from '../../src/layer/index.js';
+import type { ChannelLayer, LayerMessage, LayerState } from '../../src/layer/index.js';
 
 /** Collects what a channel receives; `next()` awaits the next message with a timeout. */
 export class Collector {
@@ -75,24 +75,24 @@ export class FakeClock {
   }
 }
 
-/** Poll `check` every 10 ms until it is truthy or `timeoutMs` passes (for conditions with no event). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Resolves when `layer` has passed through each of `states`, in order (counted from now). */
+export function statesSeen(layer: ChannelLayer, states: LayerState[]): Promise<void> {
+  return new Promise((resolve) => {
+    let i = 0;
+    const off = layer.onStateChange!((state) => {
+      if (state === states[i]) i++;
+      if (i < states.length) return;
+      off();
+      resolve();
+    });
+  });
 }
 
-/** Wait for `promise`, failing after `timeoutMs` with a message naming `what`. */
-export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** A channel on each of two layers, both in group `g`, each collected. */
+export async function twoMembers(a: ChannelLayer, b: ChannelLayer): Promise<{ ca: string; cb: string; ia: Collector; ib: Collector }> {
+  const [ca, cb] = [a.newChannel(), b.newChannel()];
+  const [ia, ib] = [collect(a, ca), collect(b, cb)];
+  await a.groupAdd('g', ca);
+  await b.groupAdd('g', cb);
+  return { ca, cb, ia, ib };
 }

@@ -6,19 +6,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import type { PresenceStore } from '../../src/reach/index.js';
+import { eventually } from '../support/time.js';
 
 export type MakePresence = () => Promise<{ a: PresenceStore; b: PresenceStore; shared: boolean }>;
 
-/** Poll `read` until `ok` accepts it (writes of a backend may land a moment later), or fail. */
-export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) assert.fail(`condition not met within ${ms} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const user = () => `u-${randomBytes(4).toString('hex')}`;
 

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellState } from './helpers/browser.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, newRecordedContext, openBell, openDemoAs, waitForBellState } from '../support/browser/browser.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -37,8 +37,8 @@ describe('axe-core: no accessibility violations', { skip: chromiumSkipReason() }
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
+  withDemo(async (s, b) => {
+    [srv, browser] = [s, b];
     const send = async (kind: string, data: Record<string, string>) => assert.equal((await srv.api('/v1/notifications', { to: 'alice', kind, data })).status, 201);
     await send('follow', { from: 'carol' });
     const token = await srv.token('alice');
@@ -46,10 +46,6 @@ describe('axe-core: no accessibility violations', { skip: chromiumSkipReason() }
     assert.equal(read.status, 200);
     await send('comment', { from: 'bob', article: 'Why we stopped polling', text: 'The badge updates instantly.', url: '/?as=alice#comments' });
     await send('deploy', { env: 'production' });
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
   });
 
   for (const device of ['desktop', 'phone'] as const) {

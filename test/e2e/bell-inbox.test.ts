@@ -4,11 +4,11 @@
  * count going up included, and an archived row leaves both lists.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellCount } from './helpers/browser.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { bellRows, chromiumSkipReason, newRecordedContext, openBell, openDemoAs, waitForBellCount } from '../support/browser/browser.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const row = (page: Page, text: string) => page.locator('tidings-bell li.item', { hasText: text });
 
@@ -22,13 +22,9 @@ describe('inbox management in the bell', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
+  withDemo(async (s, b) => {
+    [srv, browser] = [s, b];
     for (const n of [1, 2, 3, 4]) assert.equal((await srv.api('/v1/notifications', { to: 'alice', kind: 'comment', data: { from: 'bob', article: `Post ${n}` } })).status, 201);
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
   });
 
   it('archive, mark unread, Unread/All and archive-all-read keep both tabs exact', async () => {

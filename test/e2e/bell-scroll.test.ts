@@ -4,10 +4,10 @@
  * mouse wheel and with the keyboard (End / Home), at desktop and phone width.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs } from './helpers/browser.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, newRecordedContext, openBell, openDemoAs } from '../support/browser/browser.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const TOTAL = 30;
 const PAGE = 20;
@@ -71,16 +71,12 @@ describe('the bell panel scrolls', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
+  withDemo(async (s, b) => {
+    [srv, browser] = [s, b];
     for (let i = 1; i <= TOTAL; i++) {
       const { status } = await srv.api('/v1/notifications', { to: 'alice', kind: 'comment', data: { from: 'bob', article: `Post ${i}`, text: `Comment ${i}` } });
       assert.equal(status, 201);
     }
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
   });
 
   for (const device of ['desktop', 'phone'] as const) {

@@ -4,26 +4,19 @@
  * only when the server has Web Push configured.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateVapidKeys } from '../../src/reach/index.js';
-import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs } from './helpers/browser.js';
+import type { TestServer } from '../../src/testing/index.js';
+import { chromiumSkipReason, newRecordedContext, openBell, openDemoAs } from '../support/browser/browser.js';
+import { withInProcessDemo } from '../support/browser/demo-server.js';
 
 const skip = chromiumSkipReason();
 let browser: Browser;
 let srv: TestServer;
 
-before(async () => {
-  if (skip) return;
-  browser = await launchChromium();
-  const vapid = generateVapidKeys();
-  srv = await startTestServer({ settings: { demo: true, vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, vapidSubject: 'mailto:ops@example.test' } });
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+const vapid = generateVapidKeys();
+withInProcessDemo(skip, { vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, vapidSubject: 'mailto:ops@example.test' }, (s, b) => void ([srv, browser] = [s, b]));
 
 /** Open the bell's settings and wait until they loaded; returns the checkbox states. */
 async function openSettings(page: Page): Promise<Record<string, boolean>> {

@@ -9,9 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, screenshot, waitForBellState } from './helpers/browser.js';
-import { startPageServer, type PageServer } from './helpers/page-server.js';
-import type { PageWindow } from './helpers/page-types.js';
+import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, screenshot, waitForBellState } from '../support/browser/browser.js';
+import { startPageServer, type PageServer } from '../support/browser/page-server.js';
+import type { PageWindow } from '../support/browser/page-types.js';
 
 const PAGE = '<!doctype html><html lang="en"><meta charset="utf-8"><title>states</title><script type="module" src="/static/tidings-bell.js"></script><header style="display:flex;justify-content:flex-end;padding:8px"><tidings-bell token-url="/token"></tidings-bell></header></html>';
 /** Two unread comments, the second 3 minutes old (times taken when the page asks). */

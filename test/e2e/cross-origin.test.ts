@@ -9,9 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
-import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, record, waitForBellCount, waitForBellState } from './helpers/browser.js';
-import { startPageServer, type PageServer } from './helpers/page-server.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, record, waitForBellCount, waitForBellState } from '../support/browser/browser.js';
+import { startPageServer, type PageServer } from '../support/browser/page-server.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const VERSION = (await import('../../package.json', { with: { type: 'json' } })).default.version;
 

@@ -4,10 +4,10 @@
  * reload.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, waitForBellState } from './helpers/browser.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, newRecordedContext, openBell, openDemoAs, waitForBellState } from '../support/browser/browser.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const TEXT = 'Deploy freeze from 17:00';
 
@@ -23,13 +23,7 @@ describe('demo details', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  withDemo((s, b) => void ([srv, browser] = [s, b]));
 
   for (const device of ['desktop', 'phone'] as const) {
     it(`${device}: no toast for the sender, a toast clear of the button that waits on hover, and the list after a reload`, async () => {

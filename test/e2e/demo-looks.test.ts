@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, statSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { PHONE, bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot } from './helpers/browser.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { PHONE, bellRows, chromiumSkipReason, newRecordedContext, openBell, openDemoAs, record, screenshot } from '../support/browser/browser.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
 const MAX_DOCS_BYTES = 200 * 1024;
@@ -49,13 +49,9 @@ describe('the demo at desktop and phone widths', { skip: chromiumSkipReason() },
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
+  withDemo(async (s, b) => {
+    [srv, browser] = [s, b];
     await seed(srv);
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
   });
 
   it('desktop: the bell open on read and unread notifications (the README screenshot)', async (t) => {

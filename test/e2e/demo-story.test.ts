@@ -4,13 +4,12 @@
  * reaches every open page; alice marks read in one tab -> 0 in both; a reload keeps the exact count.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
   bellCount,
   bellRows,
   chromiumSkipReason,
-  launchChromium,
   newRecordedContext,
   openBell,
   openDemoAs,
@@ -18,9 +17,9 @@ import {
   screenshot,
   waitForBellCount,
   waitForBellState,
-} from './helpers/browser.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+} from '../support/browser/browser.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 /** Bob's comment must reach alice's badge within this (the figure). */
 const BADGE_WITHIN_MS = 2000;
@@ -114,13 +113,7 @@ describe('the demo story in Chromium', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  withDemo((s, b) => void ([srv, browser] = [s, b]));
 
   it('bob comments, carol follows, everyone gets the announcement, alice reads in one tab and both tabs agree', async (t) => {
     const cast = await openCast(browser, srv.url);

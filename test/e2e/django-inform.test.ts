@@ -9,11 +9,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { openSocket, unless } from '../integration/deploy/child.js';
-import { freePort, startNginx, substitute, type Nginx } from '../integration/deploy/nginx.js';
-import { Daphne, DJANGO_PROJECT, djangoSkipReason, InformExample, manageSendInform } from '../integration/django/django-env.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../integration/layer/redis-env.js';
-import { chromiumSkipReason, launchChromium } from './helpers/browser.js';
+import { openSocket } from '../support/frames.js';
+import { unless } from '../support/services/skip.js';
+import { startNginx, substitute, type Nginx } from '../support/proxy/nginx.js';
+import { freePort } from '../support/ports.js';
+import { DJANGO_PROJECT, djangoSkipReason, manageSendInform, startSideBySide, type Daphne } from '../support/services/django.js';
+import { REDIS_URL, redisSkipReason, uniquePrefix } from '../support/services/redis.js';
+import { chromiumSkipReason, launchChromium } from '../support/browser/browser.js';
 
 const skip = (await redisSkipReason()) ?? djangoSkipReason() ?? chromiumSkipReason() ?? (unless('nginx', 'nginx-light') || undefined);
 const SITE_CONF = join(DJANGO_PROJECT, 'nginx-inform.conf');
@@ -29,34 +31,29 @@ function siteConf(listen: number, tidingsPort: number, djangoPort: number): stri
 describe('the seed end to end: Django send_inform -> channels_redis -> Tidings -> nginx -> Chromium', { skip }, () => {
   const prefix = uniquePrefix();
   const djangoLayer = { redisUrl: REDIS_URL, prefix };
+  let pair: Awaited<ReturnType<typeof startSideBySide>>;
   let daphne: Daphne;
-  let tidings: InformExample;
   let nginx: Nginx;
   let browser: Browser;
   before(async () => {
     const nginxPort = await freePort();
-    [daphne, tidings, browser] = await Promise.all([
-      Daphne.start(djangoLayer),
-      InformExample.start({
+    [pair, browser] = await Promise.all([
+      startSideBySide(djangoLayer, {
         TIDINGS_LAYER: 'channels-redis',
-        TIDINGS_REDIS_URL: REDIS_URL,
-        TIDINGS_LAYER_PREFIX: prefix,
         TIDINGS_PROXY_HEADERS: 'true',
         // The post's nginx sends `Host $host` (no port): name the site's origin.
         TIDINGS_ALLOWED_ORIGINS: `http://127.0.0.1:${nginxPort}`,
       }),
       launchChromium(),
     ]);
-    nginx = await startNginx({ upstreamPort: tidings.port, port: nginxPort, siteConf: (port) => siteConf(port, tidings.port, daphne.port) });
+    daphne = pair.daphne;
+    const tidingsPort = pair.tidings.port;
+    nginx = await startNginx({ upstreamPort: tidingsPort, port: nginxPort, siteConf: (port) => siteConf(port, tidingsPort, daphne.port) });
   });
   after(async () => {
     await browser?.close();
     await nginx?.stop();
-    await Promise.all([daphne?.stop(), tidings?.stop()]);
-    const redis = rawClient();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await pair?.stop();
   });
 
   it('the badge goes up when Django sends, with the browser on Tidings and a socket still on daphne', async () => {
@@ -81,7 +78,7 @@ describe('the seed end to end: Django send_inform -> channels_redis -> Tidings -
     onDaphne.close();
     assert.deepEqual(errors, []);
     // nginx really sent the browser's /inform to Tidings: the example counts one open socket.
-    const health = (await (await fetch(`${tidings.url}/healthz`)).json()) as { connections: number };
+    const health = (await (await fetch(`${pair.tidings.url}/healthz`)).json()) as { connections: number };
     assert.equal(health.connections, 1);
   });
 });

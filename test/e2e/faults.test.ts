@@ -4,17 +4,16 @@
  * malformed frame from a fake server (ignored, reported through an `error` event, the connection kept).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
-import { chromiumSkipReason, launchChromium, newRecordedContext, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from './helpers/browser.js';
-import { serveDemoFiles } from './helpers/demo-files.js';
-import { startPageServer, type PageServer } from './helpers/page-server.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { chromiumSkipReason, newRecordedContext, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from '../support/browser/browser.js';
+import { serveDemoFiles } from '../support/browser/demo-files.js';
+import { startPageServer, type PageServer } from '../support/browser/page-server.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
+import { freePort } from '../support/ports.js';
 
 /** The observation window of the backoff (the only fixed wait of the e2e suite). */
 const WINDOW_MS = 10_000;
@@ -23,16 +22,6 @@ const WINDOW_MS = 10_000;
  * makes about 5 on average; a tight loop would make hundreds.
  */
 const MAX_ATTEMPTS = 15;
-
-/** A port on 127.0.0.1 where nothing listens (bound, read, released). */
-async function deadPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** A JWT for alice that the server cannot verify (signed with another secret). */
 function forgedToken(): Promise<string> {
@@ -108,16 +97,10 @@ describe('faults in Chromium', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  withDemo((s, b) => void ([srv, browser] = [s, b]));
 
   it('server unreachable at page load: offline state, bounded retries; a refused token: one more getToken(), then unauthorized', async (t) => {
-    const down = `http://127.0.0.1:${await deadPort()}`;
+    const down = `http://127.0.0.1:${await freePort()}`;
     const [demo, app, refused] = await Promise.all([demoWithServerDown(browser, down), appWithTidingsDown(browser, down), demoWithRefusedToken(browser, srv)]);
     await Promise.all([demo.page.goto(`${down}/?as=alice`), app.page.goto('http://app.test/bell.html'), refused.page.goto(`${srv.url}/?as=alice`)]);
     const loaded = Date.now();

@@ -5,25 +5,18 @@
  * worker; encryption and VAPID are covered by test/integration/reach/push.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { pushPayload } from '../../src/reach/index.js';
-import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { chromiumSkipReason, launchChromium } from './helpers/browser.js';
+import type { TestServer } from '../../src/testing/index.js';
+import { chromiumSkipReason } from '../support/browser/browser.js';
+import { withInProcessDemo } from '../support/browser/demo-server.js';
 
 const skip = chromiumSkipReason();
 let browser: Browser;
 let srv: TestServer;
 
-before(async () => {
-  if (skip) return;
-  browser = await launchChromium();
-  srv = await startTestServer({ settings: { demo: true } });
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+withInProcessDemo(skip, {}, (s, b) => void ([srv, browser] = [s, b]));
 
 /** What these page functions use of the browser (the test is compiled without the DOM lib). */
 interface WorkerWindow {

@@ -4,11 +4,11 @@
  * exactly two more: nothing missed, nothing twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { bellCount, bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from './helpers/browser.js';
-import type { BellNode, PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { bellCount, bellRows, chromiumSkipReason, newRecordedContext, openBell, openDemoAs, record, screenshot, waitForBellCount, waitForBellState, waitForStateEvent } from '../support/browser/browser.js';
+import type { BellNode, PageWindow } from '../support/browser/page-types.js';
+import { withDemo, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const RECONNECT_WITHIN_MS = 15_000;
 
@@ -41,13 +41,7 @@ describe('a server crash in Chromium', { skip: chromiumSkipReason() }, () => {
   let srv: TidingsProcess;
   let browser: Browser;
 
-  before(async () => {
-    [srv, browser] = await Promise.all([startTidings(), launchChromium()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  withDemo((s, b) => void ([srv, browser] = [s, b]));
 
   it('SIGKILL and restart while bob comments twice: alice reconnects by herself and shows exactly 2 more', async (t) => {
     const context = await newRecordedContext(browser);

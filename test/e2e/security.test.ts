@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot, waitForBellCount } from './helpers/browser.js';
-import { startPageServer, type PageServer } from './helpers/page-server.js';
-import type { PageWindow } from './helpers/page-types.js';
-import { startTidings, type TidingsProcess } from './helpers/tidings-process.js';
+import { bellRows, chromiumSkipReason, launchChromium, newRecordedContext, openBell, openDemoAs, record, screenshot, waitForBellCount } from '../support/browser/browser.js';
+import { startPageServer, type PageServer } from '../support/browser/page-server.js';
+import type { PageWindow } from '../support/browser/page-types.js';
+import { startTidings, type TidingsProcess } from '../support/browser/demo-server.js';
 
 const XSS_COMMENT = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 const XSS_DATA = { from: '<svg onload="window.__xss=3">', article: '<iframe src="javascript:window.__xss=4">', text: '"><img src=/x onerror=window.__xss=5>' };

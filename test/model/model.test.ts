@@ -6,8 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisSkipReason } from '../integration/layer/redis-env.js';
-import { postgresSkipReason } from '../integration/notify/env.js';
+import { redisSkipReason } from '../support/services/redis.js';
+import { postgresSkipReason } from '../support/services/postgres.js';
 import { checkModel } from './checker/check.js';
 import type { Shape } from './checker/schedule.js';
 

@@ -14,13 +14,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisSkipReason } from '../integration/layer/redis-env.js';
-import { apiCall, framesUntil, postgresSkipReason } from '../integration/notify/env.js';
+import { redisSkipReason } from '../support/services/redis.js';
+import { apiCall } from '../support/tidings.js';
+import { framesUntil } from '../support/frames.js';
+import { postgresSkipReason } from '../support/services/postgres.js';
 import { TestSocket, type Frame } from '../../src/testing/index.js';
-import { startPool, type Pool } from './faults/pool.js';
+import { startPool, type Pool } from '../support/pool.js';
 import { publishOnce } from './faults/publishing.js';
-import { tokenFor } from './faults/serve.js';
-import { RawSocket } from './helpers/raw-ws.js';
+import { tokenFor } from '../support/tidings.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
 import { SUITE } from './helpers/suite.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());

@@ -6,9 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawSocket } from './helpers/raw-ws.js';
-import { startBlackHoleProxy } from './helpers/black-hole-proxy.js';
-import { startChildServer, waitUntil, type ChildServer } from './helpers/child-server.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
+import { startBlackHoleProxy } from '../support/proxy/black-hole-proxy.js';
+import { startChildServer, type ChildServer } from '../support/measured-server.js';
+import { waitUntil } from '../support/time.js';
 import { SUITE } from './helpers/suite.js';
 
 const PING_INTERVAL_S = 1;

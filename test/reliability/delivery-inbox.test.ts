@@ -11,13 +11,15 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { redisSkipReason } from '../integration/layer/redis-env.js';
-import { apiCall, framesUntil, postgresSkipReason, shownCount } from '../integration/notify/env.js';
+import { redisSkipReason } from '../support/services/redis.js';
+import { apiCall } from '../support/tidings.js';
+import { framesUntil, shownCount } from '../support/frames.js';
+import { postgresSkipReason } from '../support/services/postgres.js';
 import { TestSocket } from '../../src/testing/index.js';
 import { storedUser } from './faults/inbox-db.js';
-import { startPool, type Pool } from './faults/pool.js';
+import { startPool, type Pool } from '../support/pool.js';
 import { publishOnce } from './faults/publishing.js';
-import { tokenFor } from './faults/serve.js';
+import { tokenFor } from '../support/tidings.js';
 import { SUITE } from './helpers/suite.js';
 
 const ROUNDS = 6;

@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { InboxStore } from '../../src/inbox/index.js';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { freshPostgresInbox, postgresSkipReason } from '../integration/notify/env.js';
-import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
-import { startTcpProxy, type TcpProxy } from './faults/tcp-proxy.js';
-import { within } from '../integration/deploy/child.js';
+import { freshPostgresInbox, postgresSkipReason } from '../support/services/postgres.js';
+import { allOpen, deliveryProblems, startClient, type ClientRecord } from '../support/clients.js';
+import { startTcpProxy, type TcpProxy } from '../support/proxy/tcp-proxy.js';
+import { within } from '../support/time.js';
 import { SUITE } from './helpers/suite.js';
 
 const AWAY_MS = 5000;

@@ -15,11 +15,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getPriority, setPriority } from 'node:os';
-import { RawSocket } from './helpers/raw-ws.js';
-import { mib, raisePriority, waitUntil } from './helpers/child-server.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
+import { mib, raisePriority } from '../support/measured-server.js';
+import { waitUntil } from '../support/time.js';
 import { SUITE } from './helpers/suite.js';
 import { openLatencyReader } from './faults/latency-reader.js';
-import { startLoadServer, type LoadServer } from './faults/load-server.js';
+import { startChildServer, type ChildServer } from '../support/measured-server.js';
 import { quantile } from './faults/publishing.js';
 
 const CAP = 256 * 1024;
@@ -28,13 +29,13 @@ const SECONDS = 8;
 const BYTES = 1024;
 const OTHERS = 10;
 
-let srv: LoadServer;
+let srv: ChildServer;
 const ownNice = getPriority();
 let nice = { server: 0, clients: 0 };
 before(async () => {
   // The layer's per-channel capacity is raised from 100 so that a scheduling hiccup of a busy CI machine
   // (a burst of queued broadcasts) is not dropped at the channel: this case is about the socket's cap.
-  srv = await startLoadServer({ maxBufferedBytes: CAP, maxConnectionsPerUser: 100, capacity: 2000 });
+  srv = await startChildServer({ maxBufferedBytes: CAP, maxConnectionsPerUser: 100, capacity: 2000 });
   nice = { server: raisePriority(srv.pid), clients: raisePriority(process.pid) };
 }, SUITE);
 after(async () => {
@@ -97,6 +98,6 @@ describe('case 21: slow consumer', SUITE, () => {
     assert.ok(p99 < 100, `others' p99 ${p99.toFixed(1)} ms`);
     assert.ok(peakRss - rssBefore < 64 * 1024 * 1024, `peak memory growth ${mib(peakRss - rssBefore)}`);
     assert.deepEqual(readers.map((r) => r.closeCode), Array(OTHERS).fill(null), 'the readers stayed open');
-    assert.deepEqual(srv.problems, []);
+    assert.deepEqual(srv.errors, []);
   });
 });

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log/index.js';
 import { startTestServer, type TestServer, type TestSocket } from '../../src/testing/index.js';
-import { openSocket } from '../integration/deploy/child.js';
+import { openSocket } from '../support/frames.js';
 import { SUITE } from './helpers/suite.js';
 
 const PER_IP = 3;

@@ -18,16 +18,18 @@
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisSkipReason } from '../integration/layer/redis-env.js';
-import { apiCall, postgresSkipReason, framesUntil } from '../integration/notify/env.js';
+import { redisSkipReason } from '../support/services/redis.js';
+import { apiCall } from '../support/tidings.js';
+import { postgresSkipReason } from '../support/services/postgres.js';
+import { framesUntil } from '../support/frames.js';
 import { TestSocket } from '../../src/testing/index.js';
-import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
-import { startPool, type Pool } from './faults/pool.js';
+import { allOpen, deliveryProblems, startClient, type ClientRecord } from '../support/clients.js';
+import { startPool, type Pool } from '../support/pool.js';
 import { storedSeqs, storedUser } from './faults/inbox-db.js';
-import { waitUntil } from './helpers/child-server.js';
+import { waitUntil } from '../support/time.js';
 import { PublishLoop, publishOnce, quantile, statusCounts } from './faults/publishing.js';
-import { tokenFor, type ServeChild } from './faults/serve.js';
-import { startTcpProxy, type TcpProxy } from './faults/tcp-proxy.js';
+import { tokenFor, type ServerProcess } from '../support/tidings.js';
+import { startTcpProxy, type TcpProxy } from '../support/proxy/tcp-proxy.js';
 import { SUITE } from './helpers/suite.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
@@ -200,7 +202,7 @@ async function expectStored(): Promise<void> {
 }
 
 /** Open WebSocket connections of process `p` (its `/v1/stats`, asked directly, not through the balancer). */
-async function connectionsOf(p: ServeChild): Promise<number> {
+async function connectionsOf(p: ServerProcess): Promise<number> {
   const stats = await apiCall(p.url, '/v1/stats');
   assert.equal(stats.status, 200);
   return stats.body.connections as number;

@@ -9,11 +9,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
+import { allOpen, deliveryProblems, startClient, type ClientRecord } from '../support/clients.js';
 import { storedUser } from './faults/inbox-db.js';
-import { PrivatePostgres, privatePostgresSkipReason } from './faults/private-postgres.js';
+import { PrivatePostgres, privatePostgresSkipReason } from '../support/services/private-postgres.js';
 import { publishOnce, quantile, statusCounts, type PublishRecord } from './faults/publishing.js';
-import { readyz, startServe, type ServeChild } from './faults/serve.js';
+import { readyz, startTestServe, type ServerProcess } from '../support/tidings.js';
 import { SUITE } from './helpers/suite.js';
 
 const skip = privatePostgresSkipReason();
@@ -23,14 +23,14 @@ const LANES = 4;
 const NO_HANG_MS = 5000;
 
 let pg: PrivatePostgres;
-let srv: ServeChild;
+let srv: ServerProcess;
 let clients: ClientRecord[] = [];
 
 before(async () => {
   if (skip) return;
   pg = await PrivatePostgres.create();
   await pg.start();
-  srv = await startServe(['--database-url', pg.url]);
+  srv = await startTestServe(['--database-url', pg.url]);
   clients = USERS.map((u) => startClient(`${srv.url.replace(/^http/, 'ws')}/inform/`, u));
   await allOpen(clients, 10_000);
 }, SUITE);

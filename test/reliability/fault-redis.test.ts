@@ -13,13 +13,13 @@
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisServerSkipReason } from '../integration/layer/redis-env.js';
-import { postgresSkipReason } from '../integration/notify/env.js';
-import { rawClient } from '../integration/layer/redis-env.js';
-import { allOpen, deliveryProblems, startClient, type ClientRecord } from './faults/clients.js';
-import { countLogged, logged, startPool, type Pool } from './faults/pool.js';
+import { redisServerSkipReason } from '../support/services/redis.js';
+import { postgresSkipReason } from '../support/services/postgres.js';
+import { rawClient } from '../support/services/redis.js';
+import { allOpen, deliveryProblems, startClient, type ClientRecord } from '../support/clients.js';
+import { countLogged, logged, startPool, type Pool } from '../support/pool.js';
 import { PublishLoop, quantile, statusCounts, type PublishRecord } from './faults/publishing.js';
-import { readyz } from './faults/serve.js';
+import { readyz } from '../support/tidings.js';
 import { SUITE } from './helpers/suite.js';
 
 const skip = redisServerSkipReason() ?? (await postgresSkipReason());

@@ -6,8 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closePayload, Op, RawSocket, type FrameSpec } from './helpers/raw-ws.js';
-import { startChildServer, type ChildServer } from './helpers/child-server.js';
+import { closePayload, Opcode, type FrameSpec } from '../support/wire/frames.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
+import { startChildServer, type ChildServer } from '../support/measured-server.js';
 import { PYTHON, peerScript, spawnPeer } from './helpers/peers.js';
 import { SUITE } from './helpers/suite.js';
 
@@ -24,44 +25,44 @@ const BAD_CLOSE_CODES = [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999,
 const RESERVED_OPCODES = [0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf];
 
 const CASES: Case[] = [
-  { name: 'ping with a 126-byte payload', frames: [{ opcode: Op.PING, payload: Buffer.alloc(126, 0x61) }], code: 1002 },
-  { name: 'fragmented ping (FIN clear)', frames: [{ opcode: Op.PING, payload: 'a', fin: false }], code: 1002 },
-  { name: 'fragmented close (FIN clear)', frames: [{ opcode: Op.CLOSE, payload: closePayload(1000), fin: false }], code: 1002 },
-  { name: 'RSV1 without permessage-deflate', frames: [{ opcode: Op.TEXT, payload: '{}', rsv: 4 }], code: 1002 },
-  { name: 'RSV2 set', frames: [{ opcode: Op.TEXT, payload: '{}', rsv: 2 }], code: 1002 },
-  { name: 'RSV3 set', frames: [{ opcode: Op.TEXT, payload: '{}', rsv: 1 }], code: 1002 },
-  { name: 'RSV bits on a ping', frames: [{ opcode: Op.PING, rsv: 7 }], code: 1002 },
+  { name: 'ping with a 126-byte payload', frames: [{ opcode: Opcode.PING, payload: Buffer.alloc(126, 0x61) }], code: 1002 },
+  { name: 'fragmented ping (FIN clear)', frames: [{ opcode: Opcode.PING, payload: 'a', fin: false }], code: 1002 },
+  { name: 'fragmented close (FIN clear)', frames: [{ opcode: Opcode.CLOSE, payload: closePayload(1000), fin: false }], code: 1002 },
+  { name: 'RSV1 without permessage-deflate', frames: [{ opcode: Opcode.TEXT, payload: '{}', rsv: 4 }], code: 1002 },
+  { name: 'RSV2 set', frames: [{ opcode: Opcode.TEXT, payload: '{}', rsv: 2 }], code: 1002 },
+  { name: 'RSV3 set', frames: [{ opcode: Opcode.TEXT, payload: '{}', rsv: 1 }], code: 1002 },
+  { name: 'RSV bits on a ping', frames: [{ opcode: Opcode.PING, rsv: 7 }], code: 1002 },
   ...RESERVED_OPCODES.map((op) => ({ name: `reserved opcode 0x${op.toString(16)}`, frames: [{ opcode: op, payload: 'x' }], code: 1002 })),
-  { name: 'orphan continuation frame', frames: [{ opcode: Op.CONT, payload: 'x' }], code: 1002 },
-  { name: 'orphan final continuation after a complete message', frames: [{ opcode: Op.TEXT, payload: '{"type":"ping"}' }, { opcode: Op.CONT, payload: 'x' }], code: 1002 },
-  { name: 'new text frame inside a fragmented message', frames: [{ opcode: Op.TEXT, payload: '{"a":', fin: false }, { opcode: Op.TEXT, payload: '1}' }], code: 1002 },
-  { name: 'unmasked text frame', frames: [{ opcode: Op.TEXT, payload: '{"type":"ping"}', masked: false }], code: 1002 },
-  { name: 'unmasked ping', frames: [{ opcode: Op.PING, masked: false }], code: 1002 },
-  { name: 'unmasked close', frames: [{ opcode: Op.CLOSE, payload: closePayload(1000), masked: false }], code: 1002 },
-  { name: 'invalid UTF-8 (0xff)', frames: [{ opcode: Op.TEXT, payload: bytes(0x22, 0xff, 0x22) }], code: 1007 },
-  { name: 'invalid UTF-8 (UTF-16 surrogate)', frames: [{ opcode: Op.TEXT, payload: bytes(0x22, 0xed, 0xa0, 0x80, 0x22) }], code: 1007 },
-  { name: 'invalid UTF-8 (overlong encoding)', frames: [{ opcode: Op.TEXT, payload: bytes(0x22, 0xc0, 0xaf, 0x22) }], code: 1007 },
+  { name: 'orphan continuation frame', frames: [{ opcode: Opcode.CONTINUATION, payload: 'x' }], code: 1002 },
+  { name: 'orphan final continuation after a complete message', frames: [{ opcode: Opcode.TEXT, payload: '{"type":"ping"}' }, { opcode: Opcode.CONTINUATION, payload: 'x' }], code: 1002 },
+  { name: 'new text frame inside a fragmented message', frames: [{ opcode: Opcode.TEXT, payload: '{"a":', fin: false }, { opcode: Opcode.TEXT, payload: '1}' }], code: 1002 },
+  { name: 'unmasked text frame', frames: [{ opcode: Opcode.TEXT, payload: '{"type":"ping"}', masked: false }], code: 1002 },
+  { name: 'unmasked ping', frames: [{ opcode: Opcode.PING, masked: false }], code: 1002 },
+  { name: 'unmasked close', frames: [{ opcode: Opcode.CLOSE, payload: closePayload(1000), masked: false }], code: 1002 },
+  { name: 'invalid UTF-8 (0xff)', frames: [{ opcode: Opcode.TEXT, payload: bytes(0x22, 0xff, 0x22) }], code: 1007 },
+  { name: 'invalid UTF-8 (UTF-16 surrogate)', frames: [{ opcode: Opcode.TEXT, payload: bytes(0x22, 0xed, 0xa0, 0x80, 0x22) }], code: 1007 },
+  { name: 'invalid UTF-8 (overlong encoding)', frames: [{ opcode: Opcode.TEXT, payload: bytes(0x22, 0xc0, 0xaf, 0x22) }], code: 1007 },
   {
     name: 'invalid UTF-8 split across fragments',
     frames: [
-      { opcode: Op.TEXT, payload: bytes(0x22, 0xf0, 0x90), fin: false },
-      { opcode: Op.CONT, payload: bytes(0x28, 0x8c, 0x22) },
+      { opcode: Opcode.TEXT, payload: bytes(0x22, 0xf0, 0x90), fin: false },
+      { opcode: Opcode.CONTINUATION, payload: bytes(0x28, 0x8c, 0x22) },
     ],
     code: 1007,
   },
   {
     name: 'truncated UTF-8 at the end of a fragmented message',
     frames: [
-      { opcode: Op.TEXT, payload: '"abc', fin: false },
-      { opcode: Op.CONT, payload: bytes(0xe2, 0x82) },
+      { opcode: Opcode.TEXT, payload: '"abc', fin: false },
+      { opcode: Opcode.CONTINUATION, payload: bytes(0xe2, 0x82) },
     ],
     code: 1007,
   },
-  { name: 'close frame with a 1-byte payload', frames: [{ opcode: Op.CLOSE, payload: bytes(0x03) }], code: 1002 },
-  { name: 'close frame with a 126-byte payload', frames: [{ opcode: Op.CLOSE, payload: closePayload(1000, 'x'.repeat(124)) }], code: 1002 },
-  ...BAD_CLOSE_CODES.map((c) => ({ name: `close code ${c}`, frames: [{ opcode: Op.CLOSE, payload: closePayload(c) }], code: 1002 })),
-  { name: 'close reason that is not UTF-8', frames: [{ opcode: Op.CLOSE, payload: closePayload(1000, bytes(0xff, 0xfe)) }], code: 1007 },
-  { name: 'binary frame to the text-only endpoint', frames: [{ opcode: Op.BINARY, payload: bytes(1, 2, 3) }], code: 1003 },
+  { name: 'close frame with a 1-byte payload', frames: [{ opcode: Opcode.CLOSE, payload: bytes(0x03) }], code: 1002 },
+  { name: 'close frame with a 126-byte payload', frames: [{ opcode: Opcode.CLOSE, payload: closePayload(1000, 'x'.repeat(124)) }], code: 1002 },
+  ...BAD_CLOSE_CODES.map((c) => ({ name: `close code ${c}`, frames: [{ opcode: Opcode.CLOSE, payload: closePayload(c) }], code: 1002 })),
+  { name: 'close reason that is not UTF-8', frames: [{ opcode: Opcode.CLOSE, payload: closePayload(1000, bytes(0xff, 0xfe)) }], code: 1007 },
+  { name: 'binary frame to the text-only endpoint', frames: [{ opcode: Opcode.BINARY, payload: bytes(1, 2, 3) }], code: 1003 },
 ];
 
 let srv: ChildServer;
@@ -99,15 +100,15 @@ describe('case 1: frame conformance, raw frames over net', SUITE, () => {
   it('valid edge cases are not refused: a 125-byte ping, a character split across fragments, close 1000/3000/4999', async () => {
     const ws = await helloSocket('conformance-valid');
     const ping = Buffer.alloc(125, 0x62);
-    ws.send({ opcode: Op.PING, payload: ping });
+    ws.send({ opcode: Opcode.PING, payload: ping });
     const emoji = Buffer.from('{"type":"ping","x":"\u{1F600}"}');
     const cut = emoji.indexOf(0xf0) + 2;
-    ws.send({ opcode: Op.TEXT, payload: emoji.subarray(0, cut), fin: false }, { opcode: Op.CONT, payload: Buffer.alloc(0), fin: false }, { opcode: Op.CONT, payload: emoji.subarray(cut) });
+    ws.send({ opcode: Opcode.TEXT, payload: emoji.subarray(0, cut), fin: false }, { opcode: Opcode.CONTINUATION, payload: Buffer.alloc(0), fin: false }, { opcode: Opcode.CONTINUATION, payload: emoji.subarray(cut) });
     assert.equal((await ws.nextJson()).type, 'pong');
     ws.destroy();
     for (const code of [1000, 3000, 4999]) {
       const c = await helloSocket('conformance-valid');
-      c.send({ opcode: Op.CLOSE, payload: closePayload(code, 'bye') });
+      c.send({ opcode: Opcode.CLOSE, payload: closePayload(code, 'bye') });
       assert.equal((await c.closed()).code, code, `close ${code} is echoed`);
       c.destroy();
     }
@@ -115,18 +116,18 @@ describe('case 1: frame conformance, raw frames over net', SUITE, () => {
 
   it('hostile JSON in valid frames gets error frames and the connection stays: 30,000-deep arrays, 60,000 unclosed [', async () => {
     const ws = await helloSocket('conformance-json');
-    ws.send({ opcode: Op.TEXT, payload: '['.repeat(30_000) + ']'.repeat(30_000) });
+    ws.send({ opcode: Opcode.TEXT, payload: '['.repeat(30_000) + ']'.repeat(30_000) });
     assert.deepEqual(pick(await ws.nextJson()), { type: 'error', code: 'INVALID_FRAME' });
-    ws.send({ opcode: Op.TEXT, payload: '['.repeat(60_000) });
+    ws.send({ opcode: Opcode.TEXT, payload: '['.repeat(60_000) });
     assert.deepEqual(pick(await ws.nextJson()), { type: 'error', code: 'BAD_JSON' });
-    ws.send({ opcode: Op.TEXT, payload: '{"type":"ping"}' });
+    ws.send({ opcode: Opcode.TEXT, payload: '{"type":"ping"}' });
     assert.equal((await ws.nextJson()).type, 'pong');
     ws.destroy();
   });
 
   it('more than 10 unusable frames within 10 s -> 4500', async () => {
     const ws = await helloSocket('conformance-json');
-    for (let i = 0; i < 11; i++) ws.send({ opcode: Op.TEXT, payload: '{"type":"nonsense"}' });
+    for (let i = 0; i < 11; i++) ws.send({ opcode: Opcode.TEXT, payload: '{"type":"nonsense"}' });
     assert.equal((await ws.closed()).code, 4500);
     ws.destroy();
   });

@@ -7,9 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handshakeRequest, rawRequest } from './helpers/raw-http.js';
-import { RawSocket } from './helpers/raw-ws.js';
-import { startChildServer, testToken, waitUntil, type ChildServer } from './helpers/child-server.js';
+import { handshakeRequest, rawRequest } from '../support/wire/handshake.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
+import { startChildServer, testToken, type ChildServer } from '../support/measured-server.js';
+import { waitUntil } from '../support/time.js';
 import { SUITE } from './helpers/suite.js';
 
 const PER_IP = 5;

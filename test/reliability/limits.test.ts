@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer, type TestSocket } from '../../src/testing/index.js';
-import { waitUntil } from './helpers/child-server.js';
+import { waitUntil } from '../support/time.js';
 import { SUITE } from './helpers/suite.js';
 
 const PER_USER = 3;

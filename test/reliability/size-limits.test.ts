@@ -9,8 +9,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { encodeFrame, Op, RawSocket, type FrameSpec } from './helpers/raw-ws.js';
-import { mib, startChildServer, type ChildServer } from './helpers/child-server.js';
+import { encodeFrame, Opcode, type FrameSpec } from '../support/wire/frames.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
+import { mib, startChildServer, type ChildServer } from '../support/measured-server.js';
 import { SUITE } from './helpers/suite.js';
 
 const MAX_PAYLOAD = 65_536;
@@ -50,7 +51,7 @@ async function closeAfter(frames: FrameSpec[] | Buffer, deflate = false, timeout
 const chunks = (total: number, parts: number): FrameSpec[] => {
   const size = Math.ceil(total / parts);
   return Array.from({ length: parts }, (_, i) => ({
-    opcode: i === 0 ? Op.TEXT : Op.CONT,
+    opcode: i === 0 ? Opcode.TEXT : Opcode.CONTINUATION,
     payload: Buffer.alloc(Math.min(size, total - i * size), 0x61),
     fin: i === parts - 1,
   }));
@@ -60,7 +61,7 @@ const chunks = (total: number, parts: number): FrameSpec[] => {
 const bombFragments = (parts: number): FrameSpec[] => {
   const size = Math.ceil(bomb.length / parts);
   return Array.from({ length: parts }, (_, i) => ({
-    opcode: i === 0 ? Op.TEXT : Op.CONT,
+    opcode: i === 0 ? Opcode.TEXT : Opcode.CONTINUATION,
     rsv: i === 0 ? 4 : 0,
     payload: bomb.subarray(i * size, (i + 1) * size),
     fin: i === parts - 1,
@@ -68,10 +69,10 @@ const bombFragments = (parts: number): FrameSpec[] => {
 };
 
 const CASES: Array<{ name: string; frames: () => FrameSpec[]; deflate?: boolean }> = [
-  { name: `one frame of maxPayload+1 (${MAX_PAYLOAD + 1} bytes)`, frames: () => [{ opcode: Op.TEXT, payload: Buffer.alloc(MAX_PAYLOAD + 1, 0x61) }] },
+  { name: `one frame of maxPayload+1 (${MAX_PAYLOAD + 1} bytes)`, frames: () => [{ opcode: Opcode.TEXT, payload: Buffer.alloc(MAX_PAYLOAD + 1, 0x61) }] },
   { name: 'the same size in 2 fragments', frames: () => chunks(MAX_PAYLOAD + 1, 2) },
   { name: 'the same size in 64 fragments', frames: () => chunks(MAX_PAYLOAD + 1, 64) },
-  { name: `a permessage-deflate bomb (${mib(BOMB_SIZE)} inflated) in one frame`, frames: () => [{ opcode: Op.TEXT, rsv: 4, payload: bomb }], deflate: true },
+  { name: `a permessage-deflate bomb (${mib(BOMB_SIZE)} inflated) in one frame`, frames: () => [{ opcode: Opcode.TEXT, rsv: 4, payload: bomb }], deflate: true },
   { name: 'the bomb in 8 fragments', frames: () => bombFragments(8), deflate: true },
 ];
 
@@ -87,7 +88,7 @@ describe('case 3: size limits', SUITE, () => {
   }
 
   it('a header declaring 2^63-1 bytes (nothing sent after it) -> 1009', async () => {
-    const head = encodeFrame({ opcode: Op.TEXT, payload: Buffer.alloc(0) });
+    const head = encodeFrame({ opcode: Opcode.TEXT, payload: Buffer.alloc(0) });
     head[1] = 0x80 | 127;
     const frame = Buffer.concat([head.subarray(0, 2), Buffer.from('7fffffffffffffff', 'hex'), head.subarray(2)]);
     const { code, ms } = await closeAfter(frame);
@@ -125,8 +126,8 @@ describe('case 3: size limits', SUITE, () => {
 describe('case 4: fragment flood', SUITE, () => {
   const FRAGMENTS = 200_000;
   const flood = (size: number): Buffer => {
-    const first = encodeFrame({ opcode: Op.TEXT, payload: Buffer.alloc(size, 0x61), fin: false });
-    const next = encodeFrame({ opcode: Op.CONT, payload: Buffer.alloc(size, 0x61), fin: false });
+    const first = encodeFrame({ opcode: Opcode.TEXT, payload: Buffer.alloc(size, 0x61), fin: false });
+    const next = encodeFrame({ opcode: Opcode.CONTINUATION, payload: Buffer.alloc(size, 0x61), fin: false });
     return Buffer.concat([first, ...Array<Buffer>(FRAGMENTS - 1).fill(next)]);
   };
 
@@ -139,7 +140,7 @@ describe('case 4: fragment flood', SUITE, () => {
       const growth = await srv.memoryGrowth(async () => {
         const closing = closeAfter(bytes, false, 5000);
         for (let i = 0; i < 5; i++) {
-          const sent = bystander.send({ opcode: Op.TEXT, payload: '{"type":"ping"}' });
+          const sent = bystander.send({ opcode: Opcode.TEXT, payload: '{"type":"ping"}' });
           assert.equal((await bystander.nextJson(5000)).type, 'pong');
           latencies.push(performance.now() - sent);
         }

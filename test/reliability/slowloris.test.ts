@@ -6,9 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { rawRequest } from './helpers/raw-http.js';
-import { RawSocket } from './helpers/raw-ws.js';
-import { startChildServer, waitUntil, type ChildServer } from './helpers/child-server.js';
+import { rawRequest } from '../support/wire/handshake.js';
+import { RawSocket } from '../support/wire/raw-socket.js';
+import { startChildServer, type ChildServer } from '../support/measured-server.js';
+import { waitUntil } from '../support/time.js';
 import { SUITE } from './helpers/suite.js';
 
 const HANDSHAKE_TIMEOUT_S = 2;

@@ -8,7 +8,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mib } from './helpers/child-server.js';
+import { mib } from '../support/measured-server.js';
 import { runSoak } from './faults/soak.js';
 
 const DURATION_MS = 40_000;

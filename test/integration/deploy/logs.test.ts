@@ -6,23 +6,25 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TidingsProcess, openSocket, publish, secrets, tempDir, tokenFor } from './child.js';
+import { ServerProcess, startBuilt, publish, tokenFor } from '../../support/tidings.js';
+import { openSocket } from '../../support/frames.js';
+import { secrets, tempDir } from '../../support/process.js';
 
 describe('logs', () => {
   const keys = secrets();
   const dir = tempDir('logs');
-  let tidings: TidingsProcess;
+  let tidings: ServerProcess;
   let output = '';
   const leaked: string[] = [keys.jwtSecret, keys.apiKey];
 
   before(async () => {
-    tidings = await TidingsProcess.start({
+    tidings = await startBuilt({
       args: ['--log-level', 'trace', '--proxy-headers'],
       env: { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/inbox.db` },
     });
     const ws = `ws://127.0.0.1:${tidings.port}/inform/`;
-    const queryToken = await tokenFor(keys.jwtSecret, 'log-query');
-    const cookieToken = await tokenFor(keys.jwtSecret, 'log-cookie');
+    const queryToken = await tokenFor('log-query', keys.jwtSecret);
+    const cookieToken = await tokenFor('log-cookie', keys.jwtSecret);
     const session = `sess-${keys.apiKey.slice(0, 8)}-cookie`;
     const badToken = `${queryToken.slice(0, -6)}AAAAAA`;
     leaked.push(queryToken, cookieToken, session, badToken, 'Bearer wrong-key-5f1c');

@@ -13,8 +13,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TidingsProcess, openSocket, publish, secrets, tempDir, tokenFor, unless } from './child.js';
-import { startNginx, type Nginx } from './nginx.js';
+import { ServerProcess, startBuilt, publish, tokenFor } from '../../support/tidings.js';
+import { openSocket } from '../../support/frames.js';
+import { secrets, tempDir } from '../../support/process.js';
+import { unless } from '../../support/services/skip.js';
+import { startNginx, type Nginx } from '../../support/proxy/nginx.js';
 
 const READ_TIMEOUT_S = 12;
 
@@ -22,16 +25,16 @@ describe('idle connections through nginx', { skip: unless('nginx', 'nginx-light'
   const keys = secrets();
   let dir: ReturnType<typeof tempDir> | undefined;
   const env = { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey };
-  let pinged: TidingsProcess;
-  let silent: TidingsProcess;
+  let pinged: ServerProcess;
+  let silent: ServerProcess;
   let nginxA: Nginx;
   let nginxB: Nginx;
 
   before(async () => {
     const path = (dir = tempDir('nginx-idle')).path;
     const started = await Promise.allSettled([
-      TidingsProcess.start({ args: ['--proxy-headers', '--ping-interval', '5'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${path}/a.db` } }),
-      TidingsProcess.start({ args: ['--proxy-headers', '--ping-interval', '60'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${path}/b.db` } }),
+      startBuilt({ args: ['--proxy-headers', '--ping-interval', '5'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${path}/a.db` } }),
+      startBuilt({ args: ['--proxy-headers', '--ping-interval', '60'], env: { ...env, TIDINGS_DATABASE_URL: `sqlite:${path}/b.db` } }),
     ]);
     const [a, b] = started;
     if (a?.status === 'fulfilled') pinged = a.value;
@@ -47,7 +50,7 @@ describe('idle connections through nginx', { skip: unless('nginx', 'nginx-light'
   });
 
   it(`with pings every 5 s the connection outlives 3 x proxy_read_timeout (${3 * READ_TIMEOUT_S} s); without, nginx cuts it after ${READ_TIMEOUT_S} s`, { timeout: 60_000 }, async () => {
-    const wsUrl = async (nginx: Nginx, user: string) => `${nginx.url.replace('http', 'ws')}/inform/?token=${await tokenFor(keys.jwtSecret, user)}`;
+    const wsUrl = async (nginx: Nginx, user: string) => `${nginx.url.replace('http', 'ws')}/inform/?token=${await tokenFor(user, keys.jwtSecret)}`;
     const [a, b] = await Promise.all([openSocket(await wsUrl(nginxA, 'idle-a')), openSocket(await wsUrl(nginxB, 'idle-b'))]);
     const startedAt = Date.now();
     assert.equal((await a.nextOfType('hello')).ping, 5);

@@ -7,8 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { TidingsProcess, openSocket, publish, secrets, tempDir, tokenFor, unless, type LogEntry } from './child.js';
-import { startNginx, type Nginx } from './nginx.js';
+import { ServerProcess, startBuilt, publish, tokenFor } from '../../support/tidings.js';
+import { openSocket } from '../../support/frames.js';
+import { secrets, tempDir } from '../../support/process.js';
+import { unless } from '../../support/services/skip.js';
+import { type LogEntry } from '../../support/output-log.js';
+import { startNginx, type Nginx } from '../../support/proxy/nginx.js';
 
 const CLIENT_IP = '127.0.0.2';
 const FORGED = '203.0.113.66';
@@ -16,12 +20,12 @@ const FORGED = '203.0.113.66';
 describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, () => {
   const keys = secrets();
   let dir: ReturnType<typeof tempDir> | undefined;
-  let tidings: TidingsProcess;
+  let tidings: ServerProcess;
   let nginx: Nginx;
 
   before(async () => {
     dir = tempDir('nginx-proxy');
-    tidings = await TidingsProcess.start({
+    tidings = await startBuilt({
       args: ['--proxy-headers', '--trusted-proxies', '127.0.0.1'],
       env: { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/inbox.db` },
     });
@@ -37,7 +41,7 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
   const viaNginx = (token: string) => `${nginx.url.replace('http', 'ws')}/inform/?token=${encodeURIComponent(token)}`;
 
   it('a WebSocket through nginx receives a notification published through nginx /v1/', async () => {
-    const socket = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-alice')), { localAddress: CLIENT_IP });
+    const socket = await openSocket(viaNginx(await tokenFor('nx-alice', keys.jwtSecret)), { localAddress: CLIENT_IP });
     const hello = await socket.nextOfType('hello');
     assert.equal(hello.user, 'nx-alice');
     const published = await publish(nginx.url, keys.apiKey, 'nx-alice', { article: 'through nginx' });
@@ -50,7 +54,7 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
   });
 
   it('tokens stay out of nginx\'s access log: the client\'s subprotocol works through nginx, and a ?token= is logged without its query', async () => {
-    const token = await tokenFor(keys.jwtSecret, 'nx-log');
+    const token = await tokenFor('nx-log', keys.jwtSecret);
     // Only this test's sockets come from 127.0.0.1 (the others' from CLIENT_IP), whenever nginx writes theirs.
     const lines = (): number => ((existsSync(nginx.accessLog) ? readFileSync(nginx.accessLog, 'utf8') : '').match(/^127\.0\.0\.1 .*"GET \/inform\/ HTTP\/1\.1" 101/gm) ?? []).length;
     const before = lines();
@@ -71,10 +75,10 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
   });
 
   it('Tidings logs the real client address, not nginx\'s, and a forged X-Forwarded-For through nginx does not change it', async () => {
-    const plain = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-ip')), { localAddress: CLIENT_IP });
+    const plain = await openSocket(viaNginx(await tokenFor('nx-ip', keys.jwtSecret)), { localAddress: CLIENT_IP });
     assert.equal((await opened('nx-ip')).ip, CLIENT_IP);
     // nginx appends the real peer to whatever the client claims; Tidings takes the right-most untrusted hop.
-    const forged = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-forged')), {
+    const forged = await openSocket(viaNginx(await tokenFor('nx-forged', keys.jwtSecret)), {
       localAddress: CLIENT_IP,
       headers: { 'x-forwarded-for': FORGED, 'x-real-ip': FORGED },
     });
@@ -85,16 +89,16 @@ describe('nginx in front of Tidings', { skip: unless('nginx', 'nginx-light') }, 
 
   it('X-Forwarded-For sent directly by an untrusted peer is ignored; from the trusted proxy address it is honoured', async () => {
     const direct = `ws://127.0.0.1:${tidings.port}/inform/?token=`;
-    const untrusted = await openSocket(direct + (await tokenFor(keys.jwtSecret, 'dx-untrusted')), { localAddress: CLIENT_IP, headers: { 'x-forwarded-for': FORGED } });
+    const untrusted = await openSocket(direct + (await tokenFor('dx-untrusted', keys.jwtSecret)), { localAddress: CLIENT_IP, headers: { 'x-forwarded-for': FORGED } });
     assert.equal((await opened('dx-untrusted')).ip, CLIENT_IP);
-    const trusted = await openSocket(direct + (await tokenFor(keys.jwtSecret, 'dx-trusted')), { localAddress: '127.0.0.1', headers: { 'x-forwarded-for': FORGED } });
+    const trusted = await openSocket(direct + (await tokenFor('dx-trusted', keys.jwtSecret)), { localAddress: '127.0.0.1', headers: { 'x-forwarded-for': FORGED } });
     assert.equal((await opened('dx-trusted')).ip, FORGED);
     untrusted.close();
     trusted.close();
   });
 
   it('the connection close line has user, ip, duration and close code', async () => {
-    const socket = await openSocket(viaNginx(await tokenFor(keys.jwtSecret, 'nx-close')), { localAddress: CLIENT_IP });
+    const socket = await openSocket(viaNginx(await tokenFor('nx-close', keys.jwtSecret)), { localAddress: CLIENT_IP });
     await socket.nextOfType('hello');
     socket.close(1000);
     const closed = await tidings.log.waitFor((e) => e.msg === 'connection closed' && e.user === 'nx-close', 5000, 'connection closed');

@@ -10,10 +10,13 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { TestSocket } from '../../../src/testing/index.js';
-import { TidingsProcess, openSocket, publish, secrets, tempDir, tokenFor, within } from './child.js';
+import { ServerProcess, startBuilt, publish, tokenFor } from '../../support/tidings.js';
+import { openSocket } from '../../support/frames.js';
+import { secrets, tempDir } from '../../support/process.js';
+import { within } from '../../support/time.js';
+import { upgradeHead } from '../../support/wire/handshake.js';
 
 const SHUTDOWN_TIMEOUT_S = 3;
 const USERS = ['sd-0', 'sd-1', 'sd-2', 'sd-3', 'sd-4'];
@@ -26,10 +29,7 @@ async function stubbornClient(port: number, token: string): Promise<{ socket: So
   const upgraded = new Promise<void>((resolve, reject) => {
     socket.once('data', (chunk: Buffer) => (chunk.toString('latin1').startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(chunk.toString()))));
   });
-  socket.write(
-    `GET /inform/?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
+  socket.write(upgradeHead({ target: `/inform/?token=${token}`, host: `127.0.0.1:${port}` }));
   await within(upgraded, 5000, 'stubborn upgrade');
   return { socket, ended };
 }
@@ -98,20 +98,20 @@ describe('graceful shutdown of a real process', () => {
   const keys = secrets();
   const dir = tempDir('shutdown');
   const env = { TIDINGS_JWT_SECRET: keys.jwtSecret, TIDINGS_API_KEY: keys.apiKey, TIDINGS_DATABASE_URL: `sqlite:${dir.path}/inbox.db` };
-  const procs: TidingsProcess[] = [];
+  const procs: ServerProcess[] = [];
   after(async () => {
     for (const p of procs) if (p.child.exitCode === null) await p.stop('SIGKILL');
     dir.remove();
   });
 
   it('SIGTERM: clients get 4001, /readyz 503 while draining, exit 0 in time, no acknowledged notification lost', { timeout: 60_000 }, async (t) => {
-    const first = await TidingsProcess.start({ args: ['--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S)], env });
+    const first = await startBuilt({ args: ['--shutdown-timeout', String(SHUTDOWN_TIMEOUT_S)], env });
     procs.push(first);
     const wsBase = `ws://127.0.0.1:${first.port}/inform/?token=`;
     const clients: TestSocket[] = [];
-    for (let i = 0; i < 20; i++) clients.push(await openSocket(wsBase + (await tokenFor(keys.jwtSecret, USERS[i % USERS.length] as string))));
+    for (let i = 0; i < 20; i++) clients.push(await openSocket(wsBase + (await tokenFor(USERS[i % USERS.length] as string, keys.jwtSecret))));
     await Promise.all(clients.map((c) => c.nextOfType('hello')));
-    const stubborn = await stubbornClient(first.port, await tokenFor(keys.jwtSecret, 'sd-stubborn'));
+    const stubborn = await stubbornClient(first.port, await tokenFor('sd-stubborn', keys.jwtSecret));
 
     let signalledAt = 0;
     let exited = false;
@@ -131,7 +131,7 @@ describe('graceful shutdown of a real process', () => {
     }
     assert.ok(readyz, '/readyz never answered 503 during the drain');
     assert.equal(readyz.body.checks?.accepting, false);
-    await assert.rejects(openSocket(wsBase + (await tokenFor(keys.jwtSecret, 'sd-late'))), (err: Error & { status?: number }) => err.status === 503);
+    await assert.rejects(openSocket(wsBase + (await tokenFor('sd-late', keys.jwtSecret))), (err: Error & { status?: number }) => err.status === 503);
 
     const closes = await Promise.all(clients.map((c) => c.closed(5000)));
     for (const close of closes) assert.equal(close.code, 4001);
@@ -148,7 +148,7 @@ describe('graceful shutdown of a real process', () => {
     assert.ok(acked.length >= 20);
     t.diagnostic(`exit ${tookMs} ms after SIGTERM; acknowledged ${acked.length} (${acked.filter((a) => a.afterSignal).length} after SIGTERM)`);
 
-    const second = await TidingsProcess.start({ env });
+    const second = await startBuilt({ env });
     procs.push(second);
     const stored = new Map<string, Set<string>>();
     for (const user of USERS) stored.set(user, await inboxIds(second.url, keys.apiKey, user));

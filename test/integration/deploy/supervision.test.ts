@@ -10,13 +10,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, OutputLog, ROOT, childEnv, findBinary, secrets, tempDir, unless, within, type LogEntry } from './child.js';
-import { substitute } from './nginx.js';
+import { CLI, Child, ROOT, childEnv, findBinary, secrets, tempDir } from '../../support/process.js';
+import { OutputLog, type LogEntry } from '../../support/output-log.js';
+import { unless } from '../../support/services/skip.js';
+import { within } from '../../support/time.js';
+import { substitute } from '../../support/proxy/nginx.js';
 
 const run = promisify(execFile);
 const SUPERVISOR_CONF = join(ROOT, 'deploy', 'supervisor', 'tidings.conf');
@@ -95,8 +98,7 @@ describe('supervisord runs deploy/supervisor/tidings.conf', { skip: unless('supe
   let dir: ReturnType<typeof tempDir> | undefined;
   let conf = '';
   let appLog = '';
-  let supervisord: ReturnType<typeof spawn> | undefined;
-  let supervisordExit: Promise<number | null> = Promise.resolve(null);
+  let supervisord: Child | undefined;
   const ctl = (...args: string[]) => run(findBinary('supervisorctl') ?? 'supervisorctl', ['-c', conf, ...args]).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
 
   before(async () => {
@@ -118,13 +120,10 @@ describe('supervisord runs deploy/supervisor/tidings.conf', { skip: unless('supe
         `supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n[supervisorctl]\n` +
         `serverurl=unix://${dir.path}/supervisor.sock\n\n[include]\nfiles = ${dir.path}/tidings.conf\n`,
     );
-    const child = spawn(findBinary('supervisord') ?? 'supervisord', ['-c', conf], { stdio: 'ignore', env: childEnv({}) });
-    supervisord = child;
-    supervisordExit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    supervisord = Child.spawn({ command: findBinary('supervisord') ?? 'supervisord', args: ['-c', conf] });
   });
   after(async () => {
-    if (supervisord && supervisord.exitCode === null) supervisord.kill('SIGTERM');
-    await within(supervisordExit, 20_000, 'supervisord exit').catch(() => supervisord?.kill('SIGKILL'));
+    await supervisord?.stop('SIGTERM', 20_000).catch(() => undefined);
     dir?.remove();
   });
 
@@ -203,22 +202,19 @@ describe('deploy/systemd/tidings.service', () => {
 
   it('its ExecStart, run with its EnvironmentFile, serves and stops on KillSignal within TimeoutStopSec', { timeout: 40_000 }, async () => {
     const dir = tempDir('systemd');
-    let child: ReturnType<typeof spawn> | undefined;
+    let child: Child | undefined;
     try {
       const envFile = writeEnvFile(dir.path);
       const exec = localCommand(one('ExecStart') ?? '', SYSTEMD_UNIT).split(/\s+/);
-      child = spawn(exec[0] as string, exec.slice(1), { cwd: ROOT, env: childEnv(readEnvironmentFile(envFile)), stdio: ['ignore', 'pipe', 'pipe'] });
-      const log = new OutputLog();
-      child.stdout?.on('data', (c: Buffer) => log.feed(c));
-      child.stderr?.on('data', (c: Buffer) => log.feed(c));
-      const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
-      const listening = await log.waitFor((e) => e.msg === 'listening', 15_000, 'listening');
+      child = Child.spawn({ command: exec[0] as string, args: exec.slice(1), env: childEnv(readEnvironmentFile(envFile)) });
+      const log = child.log;
+      const listening = await child.ready(log.waitFor((e) => e.msg === 'listening', 15_000, 'listening'), 'ExecStart');
       assert.equal(log.entries.some((e) => /development secrets/.test(e.msg)), false, 'production mode uses the env file secrets');
       assert.equal((await fetch(`http://127.0.0.1:${listening.port}/readyz`)).status, 200);
-      child.kill(one('KillSignal') as NodeJS.Signals);
-      assert.equal(await within(exited, Number(one('TimeoutStopSec')) * 1000, 'exit'), 0);
+      child.process.kill(one('KillSignal') as NodeJS.Signals);
+      assert.equal((await within(child.exited, Number(one('TimeoutStopSec')) * 1000, 'exit')).code, 0);
     } finally {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      void child?.kill();
       dir.remove();
     }
   });

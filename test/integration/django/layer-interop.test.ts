@@ -8,26 +8,12 @@ import assert from 'node:assert/strict';
 import { ChannelFullError } from '../../../src/errors.js';
 import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer } from '../../../src/layer/index.js';
 import { Collector, collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
-import { djangoSkipReason, LayerPeer } from './django-env.js';
+import { REDIS_URL, redisSkipReason, trackedPrefixes } from '../../support/services/redis.js';
+import { djangoSkipReason, LayerPeer } from '../../support/services/django.js';
+import { waitUntil } from '../../support/time.js';
 
 const skip = (await redisSkipReason()) ?? djangoSkipReason();
-const inspector = skip ? undefined : rawClient();
-const prefixes: string[] = [];
-after(async () => {
-  if (!inspector) return;
-  for (const prefix of prefixes) {
-    const keys = await inspector.keys(`${prefix}*`);
-    if (keys.length > 0) await inspector.del(...keys);
-  }
-  inspector.disconnect();
-});
-
-function newPrefix(): string {
-  const prefix = uniquePrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const { inspector, newPrefix } = trackedPrefixes(skip);
 
 /** A message with the value types a Django app sends (msgpack round trip both ways). */
 const INFORM = { type: 'web_update_inform', func: 'comment', username: 'alice', article: '评论 Channels', head_image: '/a.png', trigger_username: null, n: 3, ratio: 0.5, tags: ['a', 'b'], nested: { ok: true } };
@@ -174,8 +160,7 @@ describe('Channels semantics across Django and Tidings (core layer)', { skip }, 
     await inspector!.zadd(`${prefix}specific.${tidings.client}!`, Date.now() / 1000 - 120, member);
     await expectOnlyMarker(tidings, ch, inbox);
     // The receiver pops it in its own time: wait for the counter rather than sleeping.
-    const { waitFor } = await import('../../contract/layer-helpers.js');
-    await waitFor('the expired message to be counted', () => tidings.stats.droppedExpired === 1, 5000);
+    await waitUntil(() => tidings.stats.droppedExpired === 1, 5000, 'the expired message to be counted');
     assert.equal(inbox.pending, 0);
   });
 });

@@ -4,44 +4,21 @@
  * user's tab on the other, once, in order, with the unread count; a broadcast reaches both. This is step 6
  * of docs/migrating-from-channels.md run while Django still shares the Redis.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signToken } from '../../../src/auth/index.js';
-import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
-import { apiCall, framesUntil, freshPostgresDatabase, postgresSkipReason, startServe, type ServeProcess } from '../notify/env.js';
+import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { apiCall, type ServerProcess } from '../../support/tidings.js';
+import { twoProcesses } from '../../support/process-pair.js';
+import { framesUntil } from '../../support/frames.js';
+import { postgresSkipReason } from '../../support/services/postgres.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
 
 describe('tidings serve on --layer channels-redis: two processes', { skip }, () => {
   const prefix = uniquePrefix();
-  let db: { url: string; drop(): Promise<void> };
-  let a: ServeProcess;
-  let b: ServeProcess;
-  const open: TestSocket[] = [];
-
-  before(async () => {
-    db = await freshPostgresDatabase();
-    const args = ['--layer', 'channels-redis', '--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
-    [a, b] = await Promise.all([startServe(args), startServe(args)]);
-  });
-  after(async () => {
-    for (const s of open) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-    const redis = rawClient();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
-
-  async function connect(server: ServeProcess, user: string): Promise<TestSocket> {
-    const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
-    const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
-    open.push(socket);
-    assert.equal((await socket.nextFrame()).type, 'hello');
-    return socket;
-  }
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const connect = twoProcesses(prefix, (url) => ['--layer', 'channels-redis', '--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', url], (pair) => void ({ a, b } = pair));
 
   it('notifications published on one process reach the tab on the other, in order; broadcasts reach both', async () => {
     const [onA, onB] = await Promise.all([connect(a, 'alice'), connect(b, 'alice')]);

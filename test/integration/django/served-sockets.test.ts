@@ -5,9 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSocket } from '../deploy/child.js';
-import { REDIS_URL, redisSkipReason, rawClient, uniquePrefix } from '../layer/redis-env.js';
-import { Daphne, djangoSkipReason, InformExample, manageSendInform } from './django-env.js';
+import { openSocket } from '../../support/frames.js';
+import { REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { djangoSkipReason, manageSendInform, startSideBySide, type Daphne } from '../../support/services/django.js';
+import type { ServerProcess } from '../../support/tidings.js';
 import type { TestSocket } from '../../../src/testing/index.js';
 
 const skip = (await redisSkipReason()) ?? djangoSkipReason();
@@ -19,26 +20,17 @@ for (const backend of ['core', 'pubsub'] as const) {
   describe(`daphne and Tidings side by side on channels_redis (${backend})`, { skip }, () => {
     const prefix = uniquePrefix();
     const djangoLayer = { redisUrl: REDIS_URL, prefix, backend };
+    let pair: Awaited<ReturnType<typeof startSideBySide>>;
     let daphne: Daphne;
-    let tidings: InformExample;
+    let tidings: ServerProcess;
     const sockets: TestSocket[] = [];
     before(async () => {
-      [daphne, tidings] = await Promise.all([
-        Daphne.start(djangoLayer),
-        InformExample.start({
-          TIDINGS_LAYER: backend === 'core' ? 'channels-redis' : 'channels-redis-pubsub',
-          TIDINGS_REDIS_URL: REDIS_URL,
-          TIDINGS_LAYER_PREFIX: prefix,
-        }),
-      ]);
+      pair = await startSideBySide(djangoLayer, { TIDINGS_LAYER: backend === 'core' ? 'channels-redis' : 'channels-redis-pubsub' });
+      ({ daphne, tidings } = pair);
     });
     after(async () => {
       for (const s of sockets) s.close();
-      await Promise.all([daphne?.stop(), tidings?.stop()]);
-      const redis = rawClient();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
+      await pair?.stop();
     });
 
     async function connect(url: string): Promise<TestSocket> {

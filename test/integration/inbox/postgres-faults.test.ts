@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { MIGRATIONS, createPostgresInboxStore, type AddResult, type PostgresInboxStore } from '../../../src/inbox/index.js';
 import { assertCode, assertConsistent, uniqueUser } from '../../contract/inbox-store-helpers.js';
-import { DATABASE_URL, DatabaseProxy, adminQuery, closedPort, dropSchemas, postgresSkipReason, uniqueSchema } from './pg-env.js';
+import { DATABASE_URL, adminQuery, dropSchemas, postgresSkipReason, uniqueSchema } from '../../support/services/postgres.js';
+import { DatabaseProxy } from '../../support/proxy/database-proxy.js';
+import { freePort } from '../../support/ports.js';
 
 const skip = await postgresSkipReason();
 const schemas: string[] = [];
@@ -32,7 +34,7 @@ async function rowsOf(schema: string, userId: string): Promise<number> {
 }
 
 it('fails to open with INBOX_UNAVAILABLE within seconds when nothing listens', async () => {
-  const url = `postgres://postgres:secret@127.0.0.1:${await closedPort()}/test`;
+  const url = `postgres://postgres:secret@127.0.0.1:${await freePort()}/test`;
   const started = Date.now();
   const opening = createPostgresInboxStore({ url, schema: 'unused', connectTimeoutMs: 1000 });
   await assert.rejects(opening, (err: unknown) => {

@@ -2,7 +2,7 @@
 import { after, describe } from 'node:test';
 import { createPostgresInboxStore } from '../../../src/inbox/index.js';
 import { inboxStoreContract } from '../../contract/inbox-store.js';
-import { DATABASE_URL, dropSchemas, postgresSkipReason, uniqueSchema } from './pg-env.js';
+import { DATABASE_URL, dropSchemas, postgresSkipReason, uniqueSchema } from '../../support/services/postgres.js';
 
 const skip = await postgresSkipReason();
 const schema = uniqueSchema('contract');

@@ -5,24 +5,13 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { TidingsError } from '../../../src/errors.js';
-import { createChannelsRedisLayer, createChannelsRedisPubSubLayer, type ChannelLayer, type LayerState } from '../../../src/layer/index.js';
-import { collect, within } from '../../contract/layer-helpers.js';
-import { freePort, PrivateRedis, rawClient, redisServerSkipReason } from './redis-env.js';
+import { createChannelsRedisLayer, createChannelsRedisPubSubLayer } from '../../../src/layer/index.js';
+import { statesSeen, twoMembers } from '../../contract/layer-helpers.js';
+import { within } from '../../support/time.js';
+import { freePort } from '../../support/ports.js';
+import { PrivateRedis, rawClient, redisServerSkipReason } from '../../support/services/redis.js';
 
 const skip = redisServerSkipReason();
-
-/** Resolves when `layer` has passed through each of `states`, in order (counted from now). */
-function statesSeen(layer: ChannelLayer, states: LayerState[]): Promise<void> {
-  return new Promise((resolve) => {
-    let i = 0;
-    const off = layer.onStateChange!((state) => {
-      if (state === states[i]) i++;
-      if (i < states.length) return;
-      off();
-      resolve();
-    });
-  });
-}
 
 const isUnavailable = (err: unknown) => err instanceof TidingsError && err.code === 'LAYER_UNAVAILABLE';
 
@@ -42,14 +31,11 @@ for (const [name, make] of [
 
     it('a Redis restart: degraded, sends fail fast, then ready; groups and channels work again', async (t) => {
       const { redis, a, b } = await setup(t);
-      const [ca, cb] = [a.newChannel(), b.newChannel()];
-      const [ia, ib] = [collect(a, ca), collect(b, cb)];
-      await a.groupAdd('g', ca);
-      await b.groupAdd('g', cb);
+      const { ca, cb, ia, ib } = await twoMembers(a, b);
       const degraded = Promise.all([statesSeen(a, ['degraded']), statesSeen(b, ['degraded'])]);
       const recovered = Promise.all([statesSeen(a, ['degraded', 'ready']), statesSeen(b, ['degraded', 'ready'])]);
       await redis.stop();
-      await within('degraded state', degraded, 3000);
+      await within(degraded, 3000, 'degraded state');
       const started = Date.now();
       await assert.rejects(a.groupSend('g', { type: 'x' }), isUnavailable);
       await assert.rejects(a.send(cb, { type: 'x' }), isUnavailable);
@@ -57,7 +43,7 @@ for (const [name, make] of [
       assert.equal((await ia.next()).type, 'x', "the sender's own member still receives");
 
       await redis.start(); // empty: memberships must come back from the processes that hold them
-      await within('recovery to ready', recovered, 6000);
+      await within(recovered, 6000, 'recovery to ready');
       await a.groupSend('g', { type: 'after-restart' });
       assert.equal((await ib.next(6000)).type, 'after-restart', 'the remote member got nothing during the outage');
       assert.equal((await ia.next(6000)).type, 'after-restart');

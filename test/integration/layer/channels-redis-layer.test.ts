@@ -3,7 +3,7 @@
  * suite for both, then what two instances (two processes) and the raw keys show. Interop with the Python
  * package itself is in test/integration/django.
  */
-import { after, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode } from '@msgpack/msgpack';
 import { ChannelFullError } from '../../../src/errors.js';
@@ -14,27 +14,12 @@ import {
   type ChannelsRedisLayerOptions,
 } from '../../../src/layer/index.js';
 import { channelLayerContract } from '../../contract/channel-layer.js';
-import { collect, expectOnlyMarker, waitFor } from '../../contract/layer-helpers.js';
-import { rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from './redis-env.js';
+import { collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
+import { waitUntil } from '../../support/time.js';
+import { rawClient, REDIS_URL, redisSkipReason, trackedPrefixes } from '../../support/services/redis.js';
 
 const skip = await redisSkipReason();
-const inspector = skip ? undefined : rawClient();
-const prefixes: string[] = [];
-after(async () => {
-  if (!inspector) return;
-  // Keys are `<prefix>...` without a separator (channels_redis' layout).
-  for (const prefix of prefixes) {
-    const keys = await inspector.keys(`${prefix}*`);
-    if (keys.length > 0) await inspector.del(...keys);
-  }
-  inspector.disconnect();
-});
-
-function newPrefix(): string {
-  const prefix = uniquePrefix();
-  prefixes.push(prefix);
-  return prefix;
-}
+const { inspector, newPrefix } = trackedPrefixes(skip);
 
 async function openCore(t: TestContext, options: Partial<ChannelsRedisLayerOptions> = {}): Promise<ChannelsRedisChannelLayer> {
   const layer = await createChannelsRedisLayer({ url: REDIS_URL, prefix: options.prefix ?? newPrefix(), ...options });
@@ -123,10 +108,10 @@ describe('channels_redis core layer', { skip }, () => {
     const firstInbox = collect(b, first);
     await a.send(first, { type: 'x' });
     await firstInbox.next(2000);
-    await waitFor('b to block in BZPOPMIN', async () => {
+    await waitUntil(async () => {
       const clients = String(await inspector!.client('LIST')).split('\n');
       return clients.some((c) => c.includes(`name=${prefix}-block-${b.client}`) && c.includes('cmd=bzpopmin'));
-    });
+    }, 2000, 'b to block in BZPOPMIN');
     const other = b.newChannel('ws.conn');
     const inbox = collect(b, other);
     await a.send(other, { type: 'y' });
@@ -161,7 +146,7 @@ describe('channels_redis pub/sub layer', { skip }, () => {
     assert.deepEqual(await inbox.next(), { type: 'direct' });
     await a.groupSend('g', { type: 'broadcast', n: 2 });
     assert.deepEqual(await inbox.next(), { type: 'broadcast', n: 2 });
-    await waitFor('the spy to see the broadcast', () => seen.length > 0);
+    await waitUntil(() => seen.length > 0, 2000, 'the spy to see the broadcast');
     assert.deepEqual(seen, [[`${prefix}__group__g`, { type: 'broadcast', n: 2 }]]);
     await assert.rejects(a.groupAdd('g', ch), TypeError);
   });

@@ -6,10 +6,12 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { TidingsError } from '../../../src/errors.js';
-import { createRedisChannelLayer, type LayerState, type RedisChannelLayer, type RedisChannelLayerOptions } from '../../../src/layer/index.js';
+import { createRedisChannelLayer, type RedisChannelLayer, type RedisChannelLayerOptions } from '../../../src/layer/index.js';
 import { createLogger } from '../../../src/log/index.js';
-import { collect, expectOnlyMarker, waitFor, within } from '../../contract/layer-helpers.js';
-import { freePort, PrivateRedis, rawClient, redisServerSkipReason } from './redis-env.js';
+import { collect, expectOnlyMarker, statesSeen, twoMembers } from '../../contract/layer-helpers.js';
+import { waitUntil, within } from '../../support/time.js';
+import { freePort } from '../../support/ports.js';
+import { PrivateRedis, rawClient, redisServerSkipReason } from '../../support/services/redis.js';
 
 const skip = redisServerSkipReason();
 
@@ -26,39 +28,23 @@ async function openLayer(t: TestContext, options: RedisChannelLayerOptions): Pro
   return layer;
 }
 
-/** Resolves when `layer` has passed through each of `states`, in order (counted from now). */
-function statesSeen(layer: RedisChannelLayer, states: LayerState[]): Promise<void> {
-  return new Promise((resolve) => {
-    let i = 0;
-    const off = layer.onStateChange((state) => {
-      if (state === states[i]) i++;
-      if (i < states.length) return;
-      off();
-      resolve();
-    });
-  });
-}
-
 const isUnavailable = (err: unknown) => err instanceof TidingsError && err.code === 'LAYER_UNAVAILABLE';
 
 describe('RedisChannelLayer faults', { skip }, () => {
   it('after a Redis restart, goes degraded -> ready and delivery between processes resumes within 5 s', async (t) => {
     const redis = await privateRedis(t);
     const [a, b] = [await openLayer(t, { url: redis.url }), await openLayer(t, { url: redis.url })];
-    const [ca, cb] = [a.newChannel(), b.newChannel()];
-    const [ia, ib] = [collect(a, ca), collect(b, cb)];
-    await a.groupAdd('g', ca);
-    await b.groupAdd('g', cb);
+    const { ia, ib } = await twoMembers(a, b);
 
     const degraded = Promise.all([statesSeen(a, ['degraded']), statesSeen(b, ['degraded'])]);
     const recovered = Promise.all([statesSeen(a, ['degraded', 'ready']), statesSeen(b, ['degraded', 'ready'])]);
     await redis.stop();
-    await within('degraded state', degraded, 2000);
+    await within(degraded, 2000, 'degraded state');
     assert.equal(a.state, 'degraded');
 
     const restartedAt = Date.now();
     await redis.start();
-    await within('recovery to ready', recovered, 5000);
+    await within(recovered, 5000, 'recovery to ready');
     await a.groupSend('g', { type: 'after-restart' });
     assert.equal((await ib.next(5000 - (Date.now() - restartedAt))).type, 'after-restart');
     assert.equal((await ia.next()).type, 'after-restart');
@@ -68,7 +54,7 @@ describe('RedisChannelLayer faults', { skip }, () => {
 
     const inspector = rawClient(redis.url);
     t.after(() => inspector.disconnect());
-    await waitFor('memberships re-recorded', async () => (await inspector.zcard('faults:members:g')) === 2);
+    await waitUntil(async () => (await inspector.zcard('faults:members:g')) === 2, 2000, 'memberships re-recorded');
   });
 
   it('while Redis is down, sends fail fast with LAYER_UNAVAILABLE and local members still receive', async (t) => {
@@ -80,7 +66,7 @@ describe('RedisChannelLayer faults', { skip }, () => {
     const remote = b.newChannel();
     const degraded = statesSeen(a, ['degraded']);
     await redis.stop();
-    await within('degraded state', degraded, 2000);
+    await within(degraded, 2000, 'degraded state');
 
     const started = Date.now();
     await assert.rejects(a.groupSend('g', { type: 'during-outage' }), isUnavailable);
@@ -91,7 +77,7 @@ describe('RedisChannelLayer faults', { skip }, () => {
 
     const late = a.newChannel(); // local memberships still work while degraded
     const lateInbox = collect(a, late);
-    await within('local groupAdd while down', a.groupAdd('g', late), 1000);
+    await within(a.groupAdd('g', late), 1000, 'local groupAdd while down');
     await assert.rejects(a.groupSend('g', { type: 'local-only' }), isUnavailable);
     assert.equal((await lateInbox.next()).type, 'local-only');
     assert.equal((await inbox.next()).type, 'local-only');
@@ -124,17 +110,14 @@ describe('RedisChannelLayer faults', { skip }, () => {
   it('after CLIENT KILL TYPE pubsub, resubscribes within 2 s', async (t) => {
     const redis = await privateRedis(t);
     const [a, b] = [await openLayer(t, { url: redis.url }), await openLayer(t, { url: redis.url })];
-    const [ca, cb] = [a.newChannel(), b.newChannel()];
-    const [ia, ib] = [collect(a, ca), collect(b, cb)];
-    await a.groupAdd('g', ca);
-    await b.groupAdd('g', cb);
+    const { ca, ia, ib } = await twoMembers(a, b);
     const admin = rawClient(redis.url);
     t.after(() => admin.disconnect());
 
     const resubscribed = Promise.all([statesSeen(a, ['degraded', 'ready']), statesSeen(b, ['degraded', 'ready'])]);
     const killedAt = Date.now();
     assert.equal(await admin.client('KILL', 'TYPE', 'pubsub'), 2);
-    await within('resubscription', resubscribed, 2000);
+    await within(resubscribed, 2000, 'resubscription');
     const numsub = (await admin.pubsub('NUMSUB', 'faults:group:g', `faults:node:${a.node}`, `faults:node:${b.node}`)) as Array<string | number>;
     assert.deepEqual(numsub.filter((_, i) => i % 2 === 1).map(Number), [2, 1, 1]);
     await a.groupSend('g', { type: 'after-kill' });

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { TidingsError, isTidingsError } from '../../../src/errors.js';
 import { createRedisChannelLayer, type RedisChannelLayer, type RedisChannelLayerOptions } from '../../../src/layer/index.js';
 import { channelLayerContract } from '../../contract/channel-layer.js';
-import { collect, expectOnlyMarker, waitFor } from '../../contract/layer-helpers.js';
-import { deleteKeys, rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from './redis-env.js';
+import { collect, expectOnlyMarker } from '../../contract/layer-helpers.js';
+import { waitUntil } from '../../support/time.js';
+import { deleteKeys, rawClient, REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
 
 const skip = await redisSkipReason();
 const inspector = skip ? undefined : rawClient();
@@ -51,7 +52,7 @@ async function publishCounter(t: TestContext, prefix: string) {
     async settle(): Promise<void> {
       const want = sentinels + 1;
       await publisher.publish(`${prefix}:sentinel`, 'x');
-      await waitFor('sentinel publish', () => sentinels >= want);
+      await waitUntil(() => sentinels >= want, 2000, 'sentinel publish');
     },
   };
 }
@@ -105,7 +106,7 @@ describe('RedisChannelLayer', { skip }, () => {
     await a.send(target, { type: 'direct', n: 1 });
     await a.send(target, { type: 'direct', n: 2 });
     await a.send(target, { type: 'direct', n: 3 }); // b drops it: full
-    await waitFor('remote drop counted', () => b.stats.droppedFull === 1);
+    await waitUntil(() => b.stats.droppedFull === 1, 2000, 'remote drop counted');
     const inbox = collect(b, target);
     assert.deepEqual((await inbox.take(2)).map((m) => m.n), [1, 2]);
     await counter.settle();
@@ -121,17 +122,17 @@ describe('RedisChannelLayer', { skip }, () => {
     const channel = b.newChannel();
     const inbox = collect(b, channel);
     await a.groupAdd('remote-added', channel);
-    await waitFor('owner subscribed', async () => {
+    await waitUntil(async () => {
       const [, n] = (await inspector!.pubsub('NUMSUB', `${prefix}:group:remote-added`)) as [string, number];
       return Number(n) === 1;
-    });
+    }, 2000, 'owner subscribed');
     await a.groupSend('remote-added', { type: 'x', n: 1 });
     assert.equal((await inbox.next()).n, 1);
     await a.groupDiscard('remote-added', channel);
-    await waitFor('owner unsubscribed', async () => {
+    await waitUntil(async () => {
       const [, n] = (await inspector!.pubsub('NUMSUB', `${prefix}:group:remote-added`)) as [string, number];
       return Number(n) === 0;
-    });
+    }, 2000, 'owner unsubscribed');
     await a.groupSend('remote-added', { type: 'x', n: 2 });
     await expectOnlyMarker(b, channel, inbox);
   });

@@ -6,11 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { signToken } from '../../../src/auth/index.js';
 import { TEST_JWT_SECRET, TestSocket } from '../../../src/testing/index.js';
-import { apiCall, runCli, startServe, type ServeProcess } from './env.js';
+import { apiCall, runCli, startTestServe, type ServerProcess } from '../../support/tidings.js';
 
-let server: ServeProcess;
+let server: ServerProcess;
 before(async () => {
-  server = await startServe(['--database-url', 'sqlite::memory:']);
+  server = await startTestServe(['--database-url', 'sqlite::memory:']);
 });
 after(() => server?.stop());
 

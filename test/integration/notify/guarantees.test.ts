@@ -12,7 +12,7 @@ import { createTidingsClient, type WebSocketConstructor } from '../../../src/cli
 import { createInboxStore, type InboxStore } from '../../../src/inbox/index.js';
 import { MemoryChannelLayer, type LayerState } from '../../../src/layer/index.js';
 import { startTestServer, type Frame, type TestServer, type TestSocket } from '../../../src/testing/index.js';
-import { framesUntil, shownCount } from './env.js';
+import { framesUntil, shownCount } from '../../support/frames.js';
 
 const servers: TestServer[] = [];
 after(async () => {

@@ -5,14 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { SignJWT } from 'jose';
 import { PostgresInboxStore, createInboxStore } from '../../../src/inbox/index.js';
 import { startTestServer, TEST_API_KEY, TEST_JWT_SECRET, type Frame, type TestServer, type TestSocket } from '../../../src/testing/index.js';
-import { DATABASE_URL, framesUntil, postgresSkipReason, uniqueName } from './env.js';
+import { DATABASE_URL, postgresSkipReason, uniqueName } from '../../support/services/postgres.js';
+import { framesUntil } from '../../support/frames.js';
+import { freePort } from '../../support/ports.js';
+import { DatabaseProxy } from '../../support/proxy/database-proxy.js';
 
 /** A count's unread and seq (its `rev` depends on how many marks came before). */
 const pick = (c: { unread: number; seq: number }) => ({ unread: c.unread, seq: c.seq });
@@ -211,7 +212,7 @@ describe('database unreachable: 503 INBOX_UNAVAILABLE, nothing pushed', () => {
   });
 
   it('PostgreSQL at a closed port', { skip: pgSkip }, async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const url = new URL(DATABASE_URL);
     url.port = String(port);
     const pool = new pg.Pool({ connectionString: url.toString(), connectionTimeoutMillis: 1000 });
@@ -228,11 +229,9 @@ describe('database unreachable: 503 INBOX_UNAVAILABLE, nothing pushed', () => {
   });
 
   it('PostgreSQL that goes away while a socket is connected', { skip: pgSkip }, async () => {
-    const proxy = await tcpProxy(new URL(DATABASE_URL));
-    const url = new URL(DATABASE_URL);
-    url.host = `127.0.0.1:${proxy.port}`;
+    const proxy = await new DatabaseProxy().start();
     const schema = uniqueName('t_notify_down');
-    const inbox = await createInboxStore(url.toString(), { schema });
+    const inbox = await createInboxStore(proxy.url(), { schema });
     const own = await startTestServer({ inbox });
     try {
       const socket = await own.connect('/inform/', { user: 'alice' });
@@ -255,37 +254,3 @@ describe('database unreachable: 503 INBOX_UNAVAILABLE, nothing pushed', () => {
     }
   });
 });
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** A TCP proxy to `target` whose `cut()` closes it and every connection through it. */
-async function tcpProxy(target: URL): Promise<{ port: number; cut(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as { port: number }).port,
-    async cut() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-  };
-}

@@ -4,14 +4,17 @@
  * tabs on both servers see each notification exactly once, in one per-user sequence, with the exact unread
  * count; a broadcast reaches both servers' clients once. Also the start-up errors of `tidings serve`.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../../../src/auth/index.js';
-import { TEST_JWT_SECRET, TestSocket, type Frame } from '../../../src/testing/index.js';
-import { deleteKeys, freePort, rawClient, REDIS_URL, redisSkipReason } from '../layer/redis-env.js';
-import { apiCall, bundle, childEnv, framesUntil, freshPostgresDatabase, postgresSkipReason, ROOT, runCli, shownCount, startServe, uniqueName, type ServeProcess } from './env.js';
+import { type Frame } from '../../../src/testing/index.js';
+import { REDIS_URL, redisSkipReason } from '../../support/services/redis.js';
+import { freePort } from '../../support/ports.js';
+import { apiCall, bundle, testEnv, runCli, type ServerProcess } from '../../support/tidings.js';
+import { twoProcesses } from '../../support/process-pair.js';
+import { framesUntil, shownCount } from '../../support/frames.js';
+import { postgresSkipReason, uniqueName } from '../../support/services/postgres.js';
+import { runToEnd } from '../../support/process.js';
 
 const skip = (await redisSkipReason()) ?? (await postgresSkipReason());
 const PUBLISHER = fileURLToPath(new URL('./fixtures/publisher.ts', import.meta.url));
@@ -21,19 +24,9 @@ let publisher: Promise<string> | undefined;
 /** Run the publish-only process (bundled, so it starts fast) with `plan`; resolves with the seqs it stored. */
 async function runPublisher(plan: unknown, env: Record<string, string>): Promise<number[]> {
   publisher ??= bundle(PUBLISHER, 'publisher.mjs');
-  const child = spawn(process.execPath, [await publisher, JSON.stringify(plan)], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve((JSON.parse(out) as { seqs: number[] }).seqs);
-      else reject(new Error(`publisher exited ${code}:\n${err}`));
-    });
-  });
+  const run = await runToEnd({ args: [await publisher, JSON.stringify(plan)], env: testEnv(env), timeoutMs: 20_000 });
+  if (run.code !== 0) throw new Error(`publisher exited ${run.code}:\n${run.stderr}`);
+  return (JSON.parse(run.stdout) as { seqs: number[] }).seqs;
 }
 
 // The start-up error checks run next to the multi-process story (they only wait on child processes).
@@ -42,31 +35,9 @@ describe('several tidings processes', { concurrency: true }, () => {
 describe('two server processes and a publisher on Redis + PostgreSQL', { skip, concurrency: 1 }, () => {
   const prefix = uniqueName('t-notify').replace(/_/g, '-');
   let db: { url: string; drop(): Promise<void> };
-  let a: ServeProcess;
-  let b: ServeProcess;
-  const open: TestSocket[] = [];
-
-  before(async () => {
-    db = await freshPostgresDatabase();
-    const args = ['--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', db.url];
-    [a, b] = await Promise.all([startServe(args), startServe(args)]);
-  });
-  after(async () => {
-    for (const s of open) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-    const redis = rawClient();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  });
-
-  async function connect(server: ServeProcess, user: string): Promise<TestSocket> {
-    const token = await signToken(TEST_JWT_SECRET, user, { ttlSeconds: 600 });
-    const socket = await TestSocket.open(server.wsUrl(`/inform/?token=${token}`));
-    open.push(socket);
-    assert.equal((await socket.nextFrame()).type, 'hello');
-    return socket;
-  }
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const connect = twoProcesses(prefix, (url) => ['--redis-url', REDIS_URL, '--layer-prefix', prefix, '--database-url', url], (pair) => void ({ a, b, db } = pair));
 
   it("alice's tabs on both servers see every notification once, in one sequence; bob sees none", async () => {
     const [tabA, tabB, bob] = await Promise.all([connect(a, 'alice'), connect(b, 'alice'), connect(b, 'bob')]);

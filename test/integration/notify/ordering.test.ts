@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { AddResult } from '../../../src/inbox/index.js';
 import { notificationFrame, userGroup, type NotificationEvent, type UnreadEvent } from '../../../src/notify/index.js';
 import { startTestServer, type Frame, type TestServer, type TestSocket } from '../../../src/testing/index.js';
-import { framesUntil, shownCount } from './env.js';
+import { framesUntil, shownCount } from '../../support/frames.js';
 
 let srv: TestServer;
 let alice: TestSocket;

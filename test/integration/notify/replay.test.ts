@@ -8,7 +8,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InboxStore } from '../../../src/inbox/index.js';
 import { startTestServer, TestSocket, type Frame, type TestServer } from '../../../src/testing/index.js';
-import { framesOf, framesUntil, freshPostgresInbox, postgresSkipReason, shownCount } from './env.js';
+import { framesOf, framesUntil, shownCount } from '../../support/frames.js';
+import { freshPostgresInbox, postgresSkipReason } from '../../support/services/postgres.js';
 
 const MISSED = 200;
 

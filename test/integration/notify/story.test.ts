@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, TestSocket, type Frame, type TestServer } from '../../../src/testing/index.js';
-import { framesOf, framesUntil, shownCount } from './env.js';
+import { framesOf, framesUntil, shownCount } from '../../support/frames.js';
 
 let srv: TestServer;
 before(async () => {

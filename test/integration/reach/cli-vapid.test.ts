@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import webpush from 'web-push';
-import { runCli } from '../notify/env.js';
+import { runCli } from '../../support/tidings.js';
 
 test('tidings vapid prints a fresh, valid key pair each time', async () => {
   const [a, b] = [await runCli(['vapid']), await runCli(['vapid'])];

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startTestServer } from '../../../src/testing/index.js';
-import { eventually } from '../../contract/presence.js';
+import { eventually } from '../../support/time.js';
 
 const SECRET = 'demo-secret';
 

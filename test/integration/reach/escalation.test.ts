@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../../src/testing/index.js';
-import { eventually } from '../../contract/presence.js';
+import { eventually } from '../../support/time.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 const SECRET = 'whsec-test-secret';

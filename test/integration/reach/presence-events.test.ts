@@ -4,14 +4,12 @@
  * on a process killed with SIGKILL is announced offline by the other process once the entries expire.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { signToken } from '../../../src/auth/index.js';
 import { TEST_JWT_SECRET, TestSocket, startTestServer } from '../../../src/testing/index.js';
-import { REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
-import { childEnv } from '../notify/env.js';
+import { REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { serveEscalating } from './escalating.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 const SECRET = 'presence-secret';
@@ -42,13 +40,6 @@ test('one process: online once, a reload says nothing, offline after the last ta
   assert.ok(hook.attempts.every((a) => a.validSignature));
 });
 
-const script = fileURLToPath(new URL('./fixtures/escalating-server.ts', import.meta.url));
-async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv({ ...env, TIDINGS_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'inherit'] });
-  after(() => child.kill('SIGKILL'));
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { child, url: (JSON.parse(line.toString()) as { url: string }).url };
-}
 
 const skip = await redisSkipReason();
 test('two processes on Redis: each change posted once; a killed process\'s user goes offline', { skip }, async () => {
@@ -67,7 +58,7 @@ test('two processes on Redis: each change posted once; a killed process\'s user 
     TIDINGS_DEMO: 'false',
     REACH_TIMINGS: JSON.stringify({ presenceTtl: 1, presenceDebounceMs: 200 }),
   };
-  const [a, b] = await Promise.all([serve(env), serve(env)]);
+  const [a, b] = await Promise.all([serveEscalating(env), serveEscalating(env)]);
   const token = await signToken(TEST_JWT_SECRET, 'ivan', { ttlSeconds: 600 });
   const tabs = await Promise.all([a.url, b.url].map((url) => TestSocket.open(`${url.replace(/^http/, 'ws')}/inform/?token=${token}`)));
   after(() => tabs.forEach((t) => t.close()));

@@ -8,7 +8,7 @@ import { globalAgent } from 'node:https';
 import { after, test } from 'node:test';
 import { generateVapidKeys } from '../../../src/reach/index.js';
 import { startTestServer } from '../../../src/testing/index.js';
-import { eventually } from '../../contract/presence.js';
+import { eventually } from '../../support/time.js';
 import { PushEndpoint } from './push-endpoint.js';
 
 test('unseen notifications go by Web Push, encrypted and VAPID-signed; a gone subscription is removed', async () => {

@@ -2,7 +2,7 @@
 import { after, test } from 'node:test';
 import { createInboxStore } from '../../../src/inbox/index.js';
 import { reachStoreContract } from '../../contract/reach-store.js';
-import { DATABASE_URL, postgresSkipReason, uniqueName } from '../notify/env.js';
+import { DATABASE_URL, postgresSkipReason, uniqueName } from '../../support/services/postgres.js';
 import pg from 'pg';
 
 const skip = await postgresSkipReason();

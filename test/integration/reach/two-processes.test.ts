@@ -5,24 +5,16 @@
  * same `Tidings-Delivery`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { TEST_API_KEY } from '../../../src/testing/index.js';
-import { REDIS_URL, redisSkipReason, uniquePrefix } from '../layer/redis-env.js';
-import { childEnv, freshPostgresDatabase, postgresSkipReason } from '../notify/env.js';
+import { REDIS_URL, redisSkipReason, uniquePrefix } from '../../support/services/redis.js';
+import { serveEscalating } from './escalating.js';
+import { freshPostgresDatabase, postgresSkipReason } from '../../support/services/postgres.js';
 import { WebhookReceiver, type Held } from './webhook-receiver.js';
 
 const SECRET = 'two-process-secret';
-const script = fileURLToPath(new URL('./fixtures/escalating-server.ts', import.meta.url));
 
-async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv({ ...env, TIDINGS_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'inherit'] });
-  after(() => child.kill('SIGKILL'));
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { child, url: (JSON.parse(line.toString()) as { url: string }).url };
-}
 
 const notify = (url: string, to: string, kind: string) =>
   fetch(`${url}/v1/notifications`, {
@@ -54,8 +46,8 @@ test('two processes on PostgreSQL + Redis: exactly N escalated, none twice; a ki
     REACH_TIMINGS: JSON.stringify({ pollMs: 100, leaseMs: 2000, backoffMs: 200 }),
   });
   const prefix = uniquePrefix();
-  const a = await serve(env('a'));
-  const b = await serve(env('b'));
+  const a = await serveEscalating(env('a'));
+  const b = await serveEscalating(env('b'));
 
   // N unseen notifications, published through both processes, for several users.
   const N = 60;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Consumer, JsonConsumer, originValidator, route, stack, urlRouter, type EventHandlers } from '../../../src/consumer/index.js';
 import { startAppServer, TestSocket, type AppServer } from '../../../src/testing/index.js';
+import { handshakeRequest } from '../../support/wire/handshake.js';
 
 class Echo extends JsonConsumer {
   override async receiveJson(content: unknown): Promise<void> {
@@ -81,7 +82,7 @@ describe('server: one port for HTTP and WebSocket', () => {
     const { port } = new URL(srv.url);
     const reply = await new Promise<string>((resolve) => {
       const s = connect(Number(port), '127.0.0.1', () => {
-        s.write('GET /echo/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        s.write(handshakeRequest('/echo/', [], { key: 'short' }));
       });
       let data = '';
       s.on('data', (c) => (data += c.toString()));

@@ -11,7 +11,8 @@
  * "After every step" means once quiescent: the check polls until the model's prediction holds, up to
  * QUIET_MS, and fails with what is still wrong. Order, duplicates and rows never stored fail at once.
  */
-import { tokenFor, TEST_API_KEY } from '../../reliability/faults/serve.js';
+import { tokenFor } from '../../support/tidings.js';
+import { TEST_API_KEY } from '../../../src/testing/index.js';
 import { formatStep, MAX_BYTES, type Run, type Step } from './schedule.js';
 import { startSystem, type System } from './system.js';
 import { openClientTab, openRawTab, type Tab } from './tabs.js';

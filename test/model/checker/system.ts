@@ -2,7 +2,7 @@
  * The real servers a checker run drives, in two shapes:
  * - `sqlite`: one in-process server (`startTestServer`: memory layer, `:memory:` SQLite) on 127.0.0.1:0,
  *   published to through its SDK and its HTTP API;
- * - `pg-redis`: two `tidings serve` child processes (test/reliability/faults/pool.ts) sharing a PostgreSQL
+ * - `pg-redis`: two `tidings serve` child processes (test/support/pool.ts) sharing a PostgreSQL
  *   database of their own, reached through a delaying proxy (the slow database), and a PRIVATE
  *   redis-server on a free port, which the `redis-restart` step stops and starts again (the machine's
  *   shared Redis is never touched).
@@ -11,8 +11,8 @@
 import { createInboxStore, type InboxStore, type Notification } from '../../../src/inbox/index.js';
 import { startTestServer, type TestServer } from '../../../src/testing/index.js';
 import type { Tidings } from '../../../src/tidings.js';
-import { startPool, type Pool } from '../../reliability/faults/pool.js';
-import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
+import { startPool, type Pool } from '../../support/pool.js';
+import { startDelayProxy, type DelayProxy } from '../../support/proxy/delay-proxy.js';
 import type { RunSettings, Shape } from './schedule.js';
 
 export interface System {

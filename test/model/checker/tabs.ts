@@ -11,8 +11,8 @@
  */
 import WebSocket from 'ws';
 import { createTidingsClient, type TidingsClient } from '../../../src/client/index.js';
-import { recordingWebSocket } from '../../reliability/faults/clients.js';
-import { tokenFor } from '../../reliability/faults/serve.js';
+import { recordingWebSocket } from '../../support/clients.js';
+import { tokenFor } from '../../support/tidings.js';
 
 /** Reads the user's stored seqs now (a list reload). */
 export type Reload = (user: string) => Promise<number[]>;

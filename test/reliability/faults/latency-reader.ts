@@ -5,10 +5,9 @@
  * carries `"data":{"t":<epoch ms>` it records `arrival - t`. It answers pings (so the heartbeat never cuts
  * it) and records the server's close code.
  */
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { parseHead } from '../helpers/raw-http.js';
-import { encodeFrame, Op } from '../helpers/raw-ws.js';
+import { encodeFrame, Opcode, readFrameHeader } from '../../support/wire/frames.js';
+import { parseResponseHead, upgradeHead } from '../../support/wire/handshake.js';
 
 const T_FIELD = Buffer.from('"data":{"t":');
 const COMMA = 0x2c;
@@ -26,9 +25,7 @@ export interface LatencyReader {
 /** Open a reader on `url` (`ws://…/inform/?token=…`); resolves once the first frame (`hello`) arrived. */
 export function openLatencyReader(url: string, timeoutMs = 10_000): Promise<LatencyReader> {
   const u = new URL(url);
-  const request =
-    `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+  const request = upgradeHead({ target: u.pathname + u.search, host: u.host });
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(Number(u.port), u.hostname);
     socket.setNoDelay(true);
@@ -58,24 +55,13 @@ export function openLatencyReader(url: string, timeoutMs = 10_000): Promise<Late
     const parse = (buf: Buffer, now: number): void => {
       let off = 0;
       for (;;) {
-        if (buf.length - off < 2) break;
-        const b0 = buf[off] as number;
-        let len = (buf[off + 1] as number) & 0x7f;
-        let head = 2;
-        if (len === 126) {
-          if (buf.length - off < 4) break;
-          len = buf.readUInt16BE(off + 2);
-          head = 4;
-        } else if (len === 127) {
-          if (buf.length - off < 10) break;
-          len = Number(buf.readBigUInt64BE(off + 2));
-          head = 10;
-        }
-        const start = off + head;
-        const end = start + len;
+        const head = readFrameHeader(buf, off);
+        if (!head) break;
+        const start = off + head.size;
+        const end = start + head.length;
         if (end > buf.length) break;
-        const opcode = b0 & 0xf;
-        if (opcode === Op.TEXT) {
+        const { opcode } = head;
+        if (opcode === Opcode.TEXT) {
           frames++;
           const at = buf.indexOf(T_FIELD, start);
           if (at >= 0 && at < end) {
@@ -87,10 +73,10 @@ export function openLatencyReader(url: string, timeoutMs = 10_000): Promise<Late
             clearTimeout(timer);
             resolve(reader);
           }
-        } else if (opcode === Op.PING) {
-          socket.write(encodeFrame({ opcode: Op.PONG, payload: Buffer.from(buf.subarray(start, end)) }));
-        } else if (opcode === Op.CLOSE) {
-          closeCode = len >= 2 ? buf.readUInt16BE(start) : null;
+        } else if (opcode === Opcode.PING) {
+          socket.write(encodeFrame({ opcode: Opcode.PONG, payload: Buffer.from(buf.subarray(start, end)) }));
+        } else if (opcode === Opcode.CLOSE) {
+          closeCode = head.length >= 2 ? buf.readUInt16BE(start) : null;
           socket.end();
         }
         off = end;
@@ -102,7 +88,7 @@ export function openLatencyReader(url: string, timeoutMs = 10_000): Promise<Late
       const now = performance.timeOrigin + performance.now();
       if (upgraded) return parse(pending ? Buffer.concat([pending, chunk]) : chunk, now);
       const buf: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
-      const head = parseHead(buf);
+      const head = parseResponseHead(buf);
       if (!head) {
         pending = buf;
         return;

@@ -1,6 +1,6 @@
 /**
  * The soak scenario (case 28), shared by the CI test (soak.test.ts, about 40 s) and `npm run soak` (10
- * minutes): a server in a child process (see load-server.ts) keeps `connections` sockets of as many users
+ * minutes): a server in a child process (test/support/measured-server.ts) keeps `connections` sockets of as many users
  * open while they churn in waves (a quarter closed and replaced every `waveMs`), and publishes to them the
  * whole time (notifications to the users whose sockets are open, and a broadcast per wave). Before (after a
  * warm-up wave) and after (every socket closed) it measures the server's heap after GC and its open file
@@ -12,8 +12,8 @@
  * published; it received every broadcast of each wave it was open through, and none twice.
  */
 import WebSocket from 'ws';
-import { waitUntil } from '../helpers/child-server.js';
-import { startLoadServer, type LoadServer } from './load-server.js';
+import { waitUntil } from '../../support/time.js';
+import { startChildServer, type ChildServer } from '../../support/measured-server.js';
 
 export interface SoakOptions {
   /** How long to churn. */
@@ -83,7 +83,7 @@ function receive(pool: Pool, tab: Tab, data: WebSocket.RawData): void {
   else if (frame.type === 'broadcast') tab.broadcasts.push(frame.id ?? '');
 }
 
-async function openOne(srv: LoadServer, pool: Pool, user: string): Promise<void> {
+async function openOne(srv: ChildServer, pool: Pool, user: string): Promise<void> {
   const ws = new WebSocket(await srv.informUrl(user));
   const tab: Tab = { seqs: [], broadcasts: [], notified: 0, mayMiss: false, mustBroadcasts: 0, mayBroadcasts: 0 };
   pool.tabs.set(user, tab);
@@ -96,7 +96,7 @@ async function openOne(srv: LoadServer, pool: Pool, user: string): Promise<void>
   pool.opened++;
 }
 
-async function openMany(srv: LoadServer, pool: Pool, users: readonly string[]): Promise<void> {
+async function openMany(srv: ChildServer, pool: Pool, users: readonly string[]): Promise<void> {
   for (let i = 0; i < users.length; i += OPEN_CONCURRENCY) await Promise.all(users.slice(i, i + OPEN_CONCURRENCY).map((u) => openOne(srv, pool, u)));
 }
 
@@ -149,7 +149,7 @@ function recordWave(pool: Pool, wave: { throughout: string[]; leaving: string[];
 }
 
 /** Measure the server at rest: no socket open, heap after GC, file descriptors settled. */
-async function atRest(srv: LoadServer, fdsTarget?: number): Promise<{ heap: number; fds: number; rss: number }> {
+async function atRest(srv: ChildServer, fdsTarget?: number): Promise<{ heap: number; fds: number; rss: number }> {
   await waitUntil(async () => (await srv.connections()) === 0, 15_000, 'every socket closed on the server');
   if (fdsTarget !== undefined) await waitUntil(() => srv.fds() <= fdsTarget, 15_000, `server fds back to ${fdsTarget}`).catch(() => undefined);
   const heap = (await srv.heap()).heapUsed;
@@ -158,7 +158,7 @@ async function atRest(srv: LoadServer, fdsTarget?: number): Promise<{ heap: numb
 
 /** Run the scenario; see the module comment. */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
-  const srv = await startLoadServer({ maxConnectionsPerUser: 100 });
+  const srv = await startChildServer({ maxConnectionsPerUser: 100 });
   const pool: Pool = { sockets: new Map(), tabs: new Map(), opened: 0, frames: 0 };
   let next = 0;
   const newUsers = (n: number) => Array.from({ length: n }, () => `soak-${next++}`);
@@ -192,7 +192,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const delivery = await deliveryFaults(pool);
     await closeMany(pool, [...pool.sockets.keys()]);
     const after = await atRest(srv, before.fds);
-    const problems = [...srv.problems];
+    const problems = [...srv.errors];
     return {
       waves,
       opened: pool.opened,

@@ -2,9 +2,10 @@
  * Independent WebSocket peers (not our client): python3-autobahn, python3-websockets and Node's built-in
  * WebSocket, each a script in test/reliability/peers/ speaking one JSON object per stdout line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Child } from '../../support/process.js';
 
 /** Debian's python (the one with python3-autobahn and python3-websockets), not a pyenv shim on PATH. */
 export const PYTHON = process.env.TIDINGS_TEST_PYTHON ?? '/usr/bin/python3';
@@ -27,7 +28,7 @@ export interface PeerProcess {
 
 /** Spawn a peer; `stdin` (if given) is written and closed. */
 export function spawnPeer(command: string, args: readonly string[], stdin?: string): PeerProcess {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = Child.spawn({ command, args, env: process.env, stdin: true }).process;
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const events: PeerEvent[] = [];

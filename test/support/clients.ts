@@ -5,8 +5,8 @@
  * the reconnects, backoff and `since` resumes are the client's own.
  */
 import WebSocket from 'ws';
-import { createTidingsClient, type TidingsClient, type TidingsState } from '../../../src/client/index.js';
-import { tokenFor } from './serve.js';
+import { createTidingsClient, type TidingsClient, type TidingsState } from '../../src/client/index.js';
+import { tokenFor } from './tidings.js';
 
 /** What one client saw. */
 export interface ClientRecord {

@@ -3,17 +3,20 @@
  * (or a fixed port for a restart), a temporary SQLite file, development mode (demo site, dev tokens) with an
  * API key and JWT secret of its own. The port is read from the pino `listening` line on stdout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { OutputLog } from '../output-log.js';
+import { CLI, ROOT, childEnv } from '../process.js';
+import { startTestServer, type TestServer } from '../../../src/testing/index.js';
+import { startServe } from '../tidings.js';
+import { launchChromium } from './browser.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'dist/cli.js');
 const BUNDLE = join(ROOT, 'public/static/tidings-bell.js');
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** Options of {@link startTidings}. */
@@ -54,58 +57,6 @@ function checkBuilt(): void {
   }
 }
 
-/** The parent's environment without TIDINGS_* (the test decides every setting), plus `extra`. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TIDINGS_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
-interface Spawned {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<void>;
-}
-
-function spawnServer(args: string[], env: NodeJS.ProcessEnv, logs: string[]): Promise<Spawned> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const fail = (why: string): void => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`tidings serve ${why}\n${logs.slice(-20).join('\n')}`));
-    };
-    const timer = setTimeout(() => fail(`did not listen within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    const onEarlyExit = (code: number | null, signal: string | null): void => fail(`exited (${code ?? signal}) before listening`);
-    child.once('exit', onEarlyExit);
-    let rest = '';
-    const onData = (chunk: Buffer): void => {
-      const lines = (rest + chunk.toString('utf8')).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        logs.push(line);
-        const port = listeningPort(line);
-        if (port === undefined) continue;
-        clearTimeout(timer);
-        child.off('exit', onEarlyExit);
-        resolve({ child, port, exited });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  });
-}
-
-function listeningPort(line: string): number | undefined {
-  try {
-    const entry = JSON.parse(line) as { msg?: unknown; port?: unknown };
-    return entry.msg === 'listening' && typeof entry.port === 'number' ? entry.port : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Starts `tidings serve` and resolves once it listens. */
 export async function startTidings(options: TidingsOptions = {}): Promise<TidingsProcess> {
   checkBuilt();
@@ -113,12 +64,13 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
   const apiKey = `e2e-${randomBytes(12).toString('hex')}`;
   const jwtSecret = randomBytes(24).toString('hex');
   const env = childEnv({ TIDINGS_ENV: options.production ? 'production' : 'development', TIDINGS_DEMO: options.production ? 'false' : 'true', TIDINGS_API_KEY: apiKey, TIDINGS_JWT_SECRET: jwtSecret });
-  const logs: string[] = [];
+  const log = new OutputLog();
   const args = (port: number): string[] => [
     '--host', '127.0.0.1', '--port', String(port), '--database-url', `sqlite:${join(dir, 'inbox.db')}`, '--log-level', 'info',
     ...(options.allowedOrigins ? ['--allowed-origins', options.allowedOrigins] : []),
   ];
-  let current = await spawnServer(args(0), env, logs);
+  const start = (port: number) => startServe({ cli: 'dist', args: args(port), env, log, timeoutMs: START_TIMEOUT_MS });
+  let current = await start(0);
   const port = current.port;
   const url = `http://127.0.0.1:${port}`;
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -130,7 +82,7 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
     port,
     apiKey,
     jwtSecret,
-    logs,
+    logs: log.lines,
     async token(user) {
       const { status, body } = await post('/demo/api/token', { user });
       const token = (body as { token?: unknown } | null)?.token;
@@ -139,20 +91,55 @@ export async function startTidings(options: TidingsOptions = {}): Promise<Tiding
     },
     api: (path, body) => post(path, body, { authorization: `Bearer ${apiKey}` }),
     async kill() {
-      current.child.kill('SIGKILL');
-      await current.exited;
+      await current.kill();
     },
     async restart() {
-      current = await spawnServer(args(port), env, logs);
+      current = await start(port);
     },
     async stop() {
-      if (current.child.exitCode === null && current.child.signalCode === null) {
-        current.child.kill('SIGTERM');
-        const timer = setTimeout(() => current.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        await current.exited;
-        clearTimeout(timer);
-      }
+      await current.stop('SIGTERM', STOP_TIMEOUT_MS).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * In a `describe`: start the demo server and Chromium before its tests (then `setup`, e.g. to keep them
+ * and seed notifications), and close both after them.
+ */
+export function withDemo(setup: (srv: TidingsProcess, browser: Browser) => void | Promise<void>, options: TidingsOptions = {}): void {
+  let srv: TidingsProcess | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    // Both started at once; whichever started is closed after, even when the other failed.
+    const [server, chromium] = await Promise.allSettled([startTidings(options), launchChromium()]);
+    if (server.status === 'fulfilled') srv = server.value;
+    if (chromium.status === 'fulfilled') browser = chromium.value;
+    if (server.status === 'rejected') throw server.reason;
+    if (chromium.status === 'rejected') throw chromium.reason;
+    await setup(server.value, chromium.value);
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+}
+
+/**
+ * At a file's top level: the demo in-process (`startTestServer` with the demo on and `settings`) and
+ * Chromium before the tests, unless `skip`; both closed after them. `setup` receives them.
+ */
+export function withInProcessDemo(skip: string | undefined, settings: Record<string, unknown>, setup: (srv: TestServer, browser: Browser) => void): void {
+  let srv: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    if (skip) return;
+    browser = await launchChromium();
+    srv = await startTestServer({ settings: { demo: true, ...settings } });
+    setup(srv, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
 }

@@ -4,8 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig } from '../../../src/config/index.js';
-import { resolveConfig } from '../../../src/tidings.js';
+import { DEV_API_KEY, DEV_JWT_SECRET, loadConfig } from '../../src/config/index.js';
+import { resolveConfig } from '../../src/tidings.js';
 
 describe('resolveConfig', () => {
   it('settings alone never use the public development secrets, nor the demo', () => {

@@ -1,29 +1,12 @@
 /**
- * Raw HTTP for hostile handshakes: requests written byte for byte as given (thousands of headers, control
- * characters, lies), and the server's answer read until it closes the connection.
+ * Opening handshakes by hand, for hostile ones: requests written byte for byte as given (thousands of
+ * headers, control characters, lies), and the server's answer read until it closes the connection. The
+ * request head and the response parser are the bench's (bench/load/handshake.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { parseResponseHead, upgradeHead } from '../../../bench/load/handshake.js';
 
-/** The status line and headers of an HTTP response, and the bytes that followed them. */
-export interface HttpHead {
-  status: number;
-  headers: Record<string, string>;
-  rest: Buffer;
-}
-
-/** Parse an HTTP response head once `\r\n\r\n` has arrived; null before. */
-export function parseHead(buf: Buffer): HttpHead | null {
-  const end = buf.indexOf('\r\n\r\n');
-  if (end < 0) return null;
-  const [statusLine = '', ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, rest: buf.subarray(end + 4) };
-}
+export { parseResponseHead, upgradeHead, type ResponseHead } from '../../../bench/load/handshake.js';
 
 export interface RawResponse {
   /** HTTP status, or 0 when the server closed without answering. */
@@ -49,13 +32,13 @@ export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5
     }, timeoutMs);
     const finish = () => {
       clearTimeout(timer);
-      const head = parseHead(buf);
+      const head = parseResponseHead(buf);
       const ms = performance.now() - started;
       resolve(head ? { status: head.status, headers: head.headers, body: head.rest.toString('utf8'), ms } : { status: 0, headers: {}, body: '', ms });
     };
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
-      if (parseHead(buf)?.status === 101) {
+      if (parseResponseHead(buf)?.status === 101) {
         socket.destroy();
       }
     });
@@ -72,15 +55,5 @@ export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5
 
 /** A handshake request for `path` with the standard headers, extra header lines appended in order. */
 export function handshakeRequest(path: string, extra: readonly string[] = [], overrides: { key?: string; version?: string } = {}): string {
-  return [
-    `GET ${path} HTTP/1.1`,
-    'Host: 127.0.0.1',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Key: ${overrides.key ?? randomBytes(16).toString('base64')}`,
-    ...(overrides.version === '' ? [] : [`Sec-WebSocket-Version: ${overrides.version ?? '13'}`]),
-    ...extra,
-    '',
-    '',
-  ].join('\r\n');
+  return upgradeHead({ target: path, host: '127.0.0.1', extra, ...overrides });
 }

@@ -4,11 +4,14 @@
  * PATH). The Django project is the example's (examples/inform/mblog); its channel layer reads REDIS_URL,
  * CHANNELS_PREFIX and CHANNELS_BACKEND. Every child is stopped by its pid.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { childEnv, OutputLog, ROOT, within } from '../deploy/child.js';
+import { Child, ROOT, childEnv, runToEnd } from '../process.js';
+import { startServe, type ServerProcess } from '../tidings.js';
+import { within } from '../time.js';
+import { rawClient } from './redis.js';
+import { skipOrFail } from './skip.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const DJANGO_PROJECT = join(ROOT, 'examples', 'inform', 'mblog');
@@ -19,9 +22,7 @@ const PACKAGES = 'python3-django python3-django-channels python3-channels-redis 
 export function djangoSkipReason(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import django, channels, channels_redis, daphne'], { encoding: 'utf8' });
   if (probe.status === 0) return undefined;
-  const reason = `Django/Channels not importable by ${PYTHON} (apt-get install -y ${PACKAGES}): ${probe.stderr ?? probe.error}`;
-  if (process.env.CI === 'true') throw new Error(reason);
-  return reason;
+  return skipOrFail(`Django/Channels not importable by ${PYTHON} (apt-get install -y ${PACKAGES}): ${probe.stderr ?? probe.error}`);
 }
 
 /** How the Django side's channel layer is configured. */
@@ -46,30 +47,25 @@ export function djangoEnv(layer: DjangoLayerEnv): NodeJS.ProcessEnv {
   };
 }
 
-async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await within(exited, timeoutMs, 'python child exit').catch(() => child.kill('SIGKILL'));
-}
-
 /** A long-running Python process holding a Django channel layer (fixtures/layer_peer.py). */
 export class LayerPeer {
   private readonly replies: string[] = [];
   private waiter: (() => void) | undefined;
-  readonly stderr = new OutputLog();
 
-  private constructor(private readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+  private constructor(private readonly child: Child) {
+    createInterface({ input: child.process.stdout! }).on('line', (line) => {
       this.replies.push(line);
       this.waiter?.();
     });
-    child.stderr!.on('data', (c: Buffer) => this.stderr.feed(c));
+  }
+
+  /** Its stderr (Python tracebacks). */
+  get stderr(): Child['log'] {
+    return this.child.log;
   }
 
   static async start(layer: DjangoLayerEnv): Promise<LayerPeer> {
-    const child = spawn(PYTHON, [PEER], { env: djangoEnv(layer), stdio: ['pipe', 'pipe', 'pipe'] });
-    const peer = new LayerPeer(child);
+    const peer = new LayerPeer(Child.spawn({ command: PYTHON, args: [PEER], env: djangoEnv(layer), stdin: true }));
     const hello = await peer.next(20_000);
     if (!hello.ready) throw new Error(`layer peer did not start: ${JSON.stringify(hello)}\n${peer.stderr.text}`);
     return peer;
@@ -77,7 +73,7 @@ export class LayerPeer {
 
   /** Run one command; resolves with the peer's reply. */
   async call(cmd: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-    this.child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    this.child.process.stdin!.write(`${JSON.stringify(cmd)}\n`);
     const reply = await this.next(timeoutMs);
     if (typeof reply.error === 'string' && reply.error !== 'ChannelFull') throw new Error(`django layer: ${reply.error}`);
     return reply;
@@ -99,9 +95,9 @@ export class LayerPeer {
     return (await this.call({ op: 'receive', channel, timeout: timeoutSeconds }, timeoutSeconds * 1000 + 5000)).timeout === true;
   }
 
-  stop(): Promise<void> {
-    this.child.stdin!.end();
-    return stopChild(this.child);
+  async stop(): Promise<void> {
+    this.child.process.stdin!.end();
+    await this.child.stop('SIGTERM', 10_000).catch(() => undefined);
   }
 
   private async next(timeoutMs: number): Promise<Record<string, unknown>> {
@@ -118,37 +114,17 @@ export class LayerPeer {
 
 /** daphne serving the example project, as the blog post runs it (`daphne -b 127.0.0.1 -p <port> mblog.asgi:application`). */
 export class Daphne {
-  readonly log = new OutputLog();
-  port = 0;
-
-  private constructor(private readonly child: ChildProcess) {
-    child.stdout!.on('data', (c: Buffer) => this.log.feed(c));
-    child.stderr!.on('data', (c: Buffer) => this.log.feed(c));
-  }
+  private constructor(
+    private readonly child: Child,
+    readonly port: number,
+  ) {}
 
   /** Start on port 0 (daphne logs the port it got) with `--proxy-headers`, and wait until it listens. */
   static async start(layer: DjangoLayerEnv): Promise<Daphne> {
-    const child = spawn(PYTHON, ['-m', 'daphne', '-b', '127.0.0.1', '-p', '0', '--proxy-headers', 'mblog.asgi:application'], {
-      cwd: DJANGO_PROJECT,
-      env: djangoEnv(layer),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const daphne = new Daphne(child);
-    const listening = new Promise<number>((resolve) => {
-      const check = (): void => {
-        const match = /Listening on TCP address 127\.0\.0\.1:(\d+)/.exec(daphne.log.text);
-        if (match) resolve(Number(match[1]));
-      };
-      child.stderr!.on('data', check);
-      child.stdout!.on('data', check);
-    });
-    try {
-      daphne.port = await within(listening, 30_000, `daphne listening (output:\n${daphne.log.text})`);
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw err;
-    }
-    return daphne;
+    const args = ['-m', 'daphne', '-b', '127.0.0.1', '-p', '0', '--proxy-headers', 'mblog.asgi:application'];
+    const child = Child.spawn({ command: PYTHON, args, cwd: DJANGO_PROJECT, env: djangoEnv(layer) });
+    const match = await child.ready(child.log.waitForText(/Listening on TCP address 127\.0\.0\.1:(\d+)/, 30_000, 'daphne listening'), 'daphne');
+    return new Daphne(child, Number(match[1]));
   }
 
   get url(): string {
@@ -157,62 +133,38 @@ export class Daphne {
 
   /** The process id (for CPU measurements). */
   get pid(): number {
-    return this.child.pid!;
+    return this.child.pid;
   }
 
-  stop(): Promise<void> {
-    return stopChild(this.child);
+  async stop(): Promise<void> {
+    await this.child.stop('SIGTERM', 10_000).catch(() => undefined);
   }
 }
 
 /** Run the example project's `manage.py send_inform ...` (the blog's send_inform through async_to_sync). */
 export async function manageSendInform(layer: DjangoLayerEnv, args: string[], timeoutMs = 30_000): Promise<string> {
-  const child = spawn(PYTHON, ['manage.py', 'send_inform', ...args], { cwd: DJANGO_PROJECT, env: djangoEnv(layer), stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = new OutputLog();
-  child.stdout!.on('data', (c: Buffer) => out.feed(c));
-  child.stderr!.on('data', (c: Buffer) => out.feed(c));
-  const [code] = (await within(once(child, 'exit'), timeoutMs, 'manage.py send_inform')) as [number | null];
-  if (code !== 0) throw new Error(`manage.py send_inform exited with ${code}:\n${out.text}`);
-  return out.text;
+  const run = await runToEnd({ command: PYTHON, args: ['manage.py', 'send_inform', ...args], cwd: DJANGO_PROJECT, env: djangoEnv(layer), timeoutMs });
+  if (run.code !== 0) throw new Error(`manage.py send_inform exited with ${run.code}:\n${run.stdout}${run.stderr}`);
+  return run.stdout + run.stderr;
 }
 
-/** `npm run example:inform` (examples/inform/server.ts) as a child process, with TIDINGS_* settings. */
-export class InformExample {
-  readonly log = new OutputLog();
-  port = 0;
+/** `npm run example:inform` (examples/inform/server.ts) as a child process, with TIDINGS_* settings; on port 0. */
+export function startInformExample(env: Record<string, string>): Promise<ServerProcess> {
+  return startServe({ script: ['--import', 'tsx', join(ROOT, 'examples', 'inform', 'server.ts')], env: childEnv({ TIDINGS_HOST: '127.0.0.1', TIDINGS_PORT: '0', ...env }) });
+}
 
-  private constructor(private readonly child: ChildProcess) {
-    child.stdout!.on('data', (c: Buffer) => this.log.feed(c));
-    child.stderr!.on('data', (c: Buffer) => this.log.feed(c));
-  }
-
-  /** Start it on port 0 and wait for its `listening` line. */
-  static async start(env: Record<string, string>): Promise<InformExample> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples', 'inform', 'server.ts')], {
-      cwd: ROOT,
-      env: childEnv({ TIDINGS_HOST: '127.0.0.1', TIDINGS_PORT: '0', ...env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const example = new InformExample(child);
-    try {
-      const entry = await example.log.waitFor((e) => e.msg === 'listening', 30_000, 'example:inform listening');
-      example.port = Number(entry.port);
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw err;
-    }
-    return example;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  stop(): Promise<void> {
-    return stopChild(this.child);
-  }
+/** daphne and the Tidings example side by side on one channels_redis prefix; `stop()` also deletes its keys. */
+export async function startSideBySide(layer: DjangoLayerEnv, tidingsEnv: Record<string, string>): Promise<{ daphne: Daphne; tidings: ServerProcess; stop(): Promise<void> }> {
+  const [daphne, tidings] = await Promise.all([Daphne.start(layer), startInformExample({ TIDINGS_REDIS_URL: layer.redisUrl, TIDINGS_LAYER_PREFIX: layer.prefix, ...tidingsEnv })]);
+  return {
+    daphne,
+    tidings,
+    async stop() {
+      await Promise.all([daphne.stop(), tidings.stop('SIGTERM', 10_000).catch(() => undefined)]);
+      const redis = rawClient(layer.redisUrl);
+      const keys = await redis.keys(`${layer.prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
 }

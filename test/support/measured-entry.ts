@@ -1,8 +1,10 @@
 /**
  * Entry point of a child process running the whole Tidings service (`startTestServer`: memory layer,
- * `sqlite::memory:`, test secrets) with the settings given as JSON in argv[2], and producing load from the
- * inside, so that what a test measures is the server's own work (fan-out, slow sockets, churn) and not an
- * HTTP client's. Run by `startLoadServer` (load-server.ts) with --expose-gc. Logs at `warn` and above go
+ * `sqlite::memory:`, test secrets) with the settings given as JSON in argv[2]. Run by `startChildServer`
+ * (measured-server.ts) with --expose-gc, so that hostile input is aimed at a process whose memory, file
+ * descriptors and liveness the test can measure from outside; it can also produce load from the inside, so
+ * that what a test measures is the server's own work (fan-out, slow sockets, churn) and not an HTTP
+ * client's. Logs at `warn` and above go
  * to stderr as pino JSON lines (Node's own warnings, e.g. MaxListenersExceededWarning, go there too).
  *
  * IPC: the parent sends `{ id, cmd, args }`; the child answers `{ id, value }` (or `{ id, error }`).
@@ -12,8 +14,8 @@
  *   `data.t` (epoch ms, sub-ms precision) and `bytes` of padding; answers `{ sent, rate }`.
  * - `notify`: `{ users, each }` -> `each` notifications to every user in `users` (stored, then pushed).
  */
-import { createLogger } from '../../../src/log/index.js';
-import { startTestServer } from '../../../src/testing/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { startTestServer } from '../../src/testing/index.js';
 
 interface Request {
   id: number;

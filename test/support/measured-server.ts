@@ -1,19 +1,21 @@
 /**
- * A Tidings server in a child process (see server-child.ts), measured from outside: resident memory and
+ * A Tidings server in a child process (see measured-entry.ts), measured from outside: resident memory and
  * its peak from /proc/<pid>/status, open file descriptors from /proc/<pid>/fd, heap after GC over IPC,
- * liveness, and every error-level log line it wrote (client misbehaviour must never log at error).
+ * liveness, and every error-level log line and Node warning it wrote (client misbehaviour must never log
+ * at error; a MaxListenersExceededWarning is how a listener leak shows). It can also make its own load.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { signToken } from '../../../src/auth/index.js';
-import { TEST_API_KEY, TEST_JWT_SECRET } from '../../../src/testing/index.js';
+import { signToken } from '../../src/auth/index.js';
+import { TEST_API_KEY, TEST_JWT_SECRET } from '../../src/testing/index.js';
+import { Child } from './process.js';
+import { within } from './time.js';
 
-const ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('./measured-entry.ts', import.meta.url));
 /** Generous: tsx compiles the service on start, slow on a loaded CI machine. */
 const START_TIMEOUT_MS = 60_000;
-const IPC_TIMEOUT_MS = 10_000;
+const IPC_TIMEOUT_MS = 60_000;
 
 export interface ChildServer {
   readonly pid: number;
@@ -38,6 +40,10 @@ export interface ChildServer {
   heap(): Promise<NodeJS.MemoryUsage>;
   /** Open WebSocket connections in the child. */
   connections(): Promise<number>;
+  /** Broadcast from inside the server (see measured-entry.ts); resolves when done. */
+  broadcast(rate: number, seconds: number, bytes: number): Promise<{ sent: number; rate: number }>;
+  /** Publish `each` notifications to every user, from inside the server. */
+  notify(users: readonly string[], each: number): Promise<number>;
   /** Whether the process is still running. */
   alive(): boolean;
   /**
@@ -46,7 +52,7 @@ export interface ChildServer {
    * after GC once `work` is done.
    */
   memoryGrowth(work: () => Promise<void>): Promise<{ peak: number; retained: number }>;
-  /** Error-level (and worse) log lines written so far. */
+  /** Error-level (and worse) log lines and Node warnings written so far. */
   readonly errors: readonly string[];
   stop(): Promise<void>;
 }
@@ -72,62 +78,55 @@ function resetPeak(pid: number): boolean {
   }
 }
 
-function waitListening(child: ChildProcess, stderr: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child server did not start within ${START_TIMEOUT_MS} ms\n${stderr()}`)), START_TIMEOUT_MS);
-    child.on('message', function onMessage(m: { type?: string; url?: string }) {
-      if (m.type !== 'listening' || !m.url) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m.url);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child server exited (${code}) before listening\n${stderr()}`));
-    });
+/** Error-level lines (and lines that are not JSON: a Node warning or a crash) of stderr. */
+function collectErrors(child: Child): string[] {
+  const errors: string[] = [];
+  child.process.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        if (((JSON.parse(line) as { level?: number }).level ?? 0) >= 50) errors.push(line);
+      } catch {
+        errors.push(line);
+      }
+    }
   });
+  return errors;
+}
+
+/** Ask the child (IPC `{ id, cmd, args }`); resolves with its `value`. */
+function asker(child: Child): <T>(cmd: string, args?: unknown, timeoutMs?: number) => Promise<T> {
+  let nextId = 0;
+  return (cmd, args, timeoutMs = IPC_TIMEOUT_MS) =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => reject(new Error(`child did not answer ${cmd} within ${timeoutMs} ms`)), timeoutMs);
+      child.process.on('message', function onMessage(m: { id?: number; value?: unknown; error?: string }) {
+        if (m.id !== id) return;
+        clearTimeout(timer);
+        child.process.off('message', onMessage);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m.value as never);
+      });
+      child.process.send({ id, cmd, args });
+    });
 }
 
 /** Start a child server with these settings (over the test defaults). */
 export async function startChildServer(settings: Record<string, unknown> = {}): Promise<ChildServer> {
-  const child = fork(ENTRY, [JSON.stringify(settings)], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    // stdout piped too: under `node --test` the test file's own stdout carries the runner's protocol.
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  const errors: string[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    for (const line of chunk.split('\n')) {
-      try {
-        if ((JSON.parse(line) as { level?: number }).level! >= 50) errors.push(line);
-      } catch {
-        if (line.trim()) errors.push(line);
-      }
-    }
-  });
-  // A child that fails to start is killed, or its IPC channel would keep the test process alive forever.
-  const url = await waitListening(child, () => stderr).catch((err: unknown) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
-  const pid = child.pid as number;
-  let nextId = 0;
-  const ask = <T>(cmd: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const id = ++nextId;
-      const timer = setTimeout(() => reject(new Error(`child did not answer ${cmd}`)), IPC_TIMEOUT_MS);
-      child.on('message', function onMessage(m: { id?: number; value?: T }) {
-        if (m.id !== id) return;
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        resolve(m.value as T);
-      });
-      child.send({ id, cmd });
+  // stdout piped too: under `node --test` the test file's own stdout carries the runner's protocol.
+  const child = Child.spawn({ args: ['--expose-gc', '--import', 'tsx', ENTRY, JSON.stringify(settings)], env: process.env, ipc: true });
+  const errors = collectErrors(child);
+  const listening = new Promise<string>((resolve) => {
+    child.process.on('message', function onMessage(m: { type?: string; url?: string }) {
+      if (m.type !== 'listening' || !m.url) return;
+      child.process.off('message', onMessage);
+      resolve(m.url);
     });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  });
+  const url = await child.ready(within(listening, START_TIMEOUT_MS, 'child server listening'), 'child server');
+  const pid = child.pid;
+  const ask = asker(child);
   const wsUrl = (path: string) => url.replace(/^http/, 'ws') + path;
   return {
     pid,
@@ -149,7 +148,9 @@ export async function startChildServer(settings: Record<string, unknown> = {}): 
     fds: () => readdirSync(`/proc/${pid}/fd`).length,
     heap: () => ask<NodeJS.MemoryUsage>('heap'),
     connections: () => ask<number>('connections'),
-    alive: () => child.exitCode === null && child.signalCode === null,
+    broadcast: (rate, seconds, bytes) => ask('broadcast', { rate, seconds, bytes }, (seconds + 30) * 1000),
+    notify: (users, each) => ask('notify', { users, each }),
+    alive: () => child.alive(),
     async memoryGrowth(work) {
       await ask('heap');
       const canPeak = resetPeak(pid);
@@ -161,23 +162,13 @@ export async function startChildServer(settings: Record<string, unknown> = {}): 
     },
     errors,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
+      if (!child.alive()) return;
+      child.process.disconnect();
+      const timer = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
+      await child.exited;
       clearTimeout(timer);
     },
   };
-}
-
-/** Poll `check` until it returns true or `timeoutMs` passes (for states that raise no event, like fd counts). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Bytes as MiB with one decimal. */

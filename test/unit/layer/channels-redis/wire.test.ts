@@ -1,19 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, encode } from '@msgpack/msgpack';
-import { TidingsError } from '../../../src/errors.js';
+import { TidingsError } from '../../../../src/errors.js';
 import {
   ChannelsRedisChannelLayer,
   ChannelsRedisPubSubChannelLayer,
   createChannelLayer,
-} from '../../../src/layer/index.js';
+} from '../../../../src/layer/index.js';
 import {
   ChannelsRedisCodec,
   ChannelsRedisKeys,
   newSpecificChannel,
   nonLocalName,
   splitDestination,
-} from '../../../src/layer/channels-redis/wire.js';
+} from '../../../../src/layer/channels-redis/wire.js';
 
 describe('channels_redis wire format', () => {
   it('names and keys as channels_redis 4.0 builds them', () => {

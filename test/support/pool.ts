@@ -8,10 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteKeys, freePort, PrivateRedis, rawClient, REDIS_URL } from '../../integration/layer/redis-env.js';
-import { freshPostgresDatabase, uniqueName } from '../../integration/notify/env.js';
-import { startServe, type ServeChild } from './serve.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { deleteKeys, PrivateRedis, rawClient, REDIS_URL } from './services/redis.js';
+import { freePort } from './ports.js';
+import { freshPostgresDatabase, uniqueName } from './services/postgres.js';
+import { startTestServe, type ServerProcess } from './tidings.js';
+import { startTcpProxy, type TcpProxy } from './proxy/tcp-proxy.js';
 
 export interface PoolOptions {
   /** Number of processes. */
@@ -28,7 +29,7 @@ export interface PoolOptions {
 }
 
 export interface Pool {
-  readonly procs: ServeChild[];
+  readonly procs: ServerProcess[];
   /** Per process, when `redisProxies`. */
   readonly proxies: TcpProxy[];
   /** The private Redis, when `redis: 'private'`. */
@@ -37,7 +38,7 @@ export interface Pool {
   readonly redisUrl: string;
   readonly databaseUrl: string;
   /** Start process `i` again (after it stopped), with the same settings; replaces `procs[i]`. */
-  restart(i: number): Promise<ServeChild>;
+  restart(i: number): Promise<ServerProcess>;
   close(): Promise<void>;
 }
 
@@ -77,7 +78,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
       '--max-connections-per-user', '1000',
       ...(options.args ?? []),
     ];
-    const procs = await Promise.all(Array.from({ length: options.size }, (_, i) => startServe(argsFor(i))));
+    const procs = await Promise.all(Array.from({ length: options.size }, (_, i) => startTestServe(argsFor(i))));
     cleanups.push(async () => void (await Promise.all(procs.map((p) => p.stop('SIGKILL')))));
     return {
       procs,
@@ -86,7 +87,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
       redisUrl,
       databaseUrl,
       async restart(i) {
-        procs[i] = await startServe(argsFor(i));
+        procs[i] = await startTestServe(argsFor(i));
         return procs[i];
       },
       close,
@@ -109,12 +110,12 @@ async function database(kind: 'postgres' | 'sqlite', cleanups: Array<() => Promi
 }
 
 /** Wait until `proc` has logged `count` lines matching `msg` in total; resolves with the last one's time. */
-export async function logged(proc: ServeChild, msg: string, count: number, timeoutMs: number): Promise<number> {
+export async function logged(proc: ServerProcess, msg: string, count: number, timeoutMs: number): Promise<number> {
   const entry = await proc.log.waitForCount((e) => e.msg === msg, count, timeoutMs, `${msg} x${count}`);
   return Number(entry.time);
 }
 
 /** How many lines of `proc` so far have this message. */
-export function countLogged(proc: ServeChild, msg: string): number {
+export function countLogged(proc: ServerProcess, msg: string): number {
   return proc.log.entries.filter((e) => e.msg === msg).length;
 }

@@ -4,11 +4,11 @@
  * and included from a minimal nginx.conf (temp paths and logs inside the prefix, so nothing outside it is
  * touched). nginx runs in the foreground as a child process and is stopped by its pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { OutputLog, ROOT, findBinary, tempDir, within } from './child.js';
+import type { OutputLog } from '../output-log.js';
+import { Child, ROOT, findBinary, tempDir } from '../process.js';
+import { freePort } from '../ports.js';
 
 export const NGINX_CONF = join(ROOT, 'deploy', 'nginx', 'tidings.conf');
 
@@ -32,18 +32,6 @@ export interface Nginx {
   /** The shipped server block's access log (its own format: no query strings). */
   readonly accessLog: string;
   stop(): Promise<void>;
-}
-
-/** A TCP port free right now on 127.0.0.1 (for programs that cannot listen on port 0, like nginx). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Replace `pattern` in `text`, which must match exactly once (so a reshaped conf fails loudly). */
@@ -88,25 +76,12 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const port = options.port ?? (await freePort());
   writeFileSync(join(dir.path, 'tidings.conf'), options.siteConf ? options.siteConf(port) : testSiteConf(port, options));
   writeFileSync(join(dir.path, 'nginx.conf'), mainConf(dir.path));
-  const child: ChildProcess = spawn(
-    bin,
-    ['-e', 'stderr', '-p', dir.path, '-c', join(dir.path, 'nginx.conf'), '-g', `daemon off; pid ${join(dir.path, 'nginx.pid')}; error_log stderr notice;`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const output = new OutputLog();
-  child.stderr?.on('data', (c: Buffer) => output.feed(c));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const started = new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (/start worker process/.test(output.text)) resolve();
-    };
-    child.stderr?.on('data', check);
-    void exited.then((code) => reject(new Error(`nginx exited with ${code}:\n${output.text}`)));
-  });
+  const args = ['-e', 'stderr', '-p', dir.path, '-c', join(dir.path, 'nginx.conf'), '-g', `daemon off; pid ${join(dir.path, 'nginx.pid')}; error_log stderr notice;`];
+  const child = Child.spawn({ command: bin, args, env: process.env });
+  const output = child.log;
   try {
-    await within(started, 10_000, 'nginx start');
+    await child.ready(output.waitForText(/start worker process/, 10_000, 'nginx start'), 'nginx');
   } catch (err) {
-    child.kill('SIGKILL');
     dir.remove();
     throw err;
   }
@@ -116,8 +91,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     output,
     accessLog: join(dir.path, 'tidings.access.log'),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await within(exited, 10_000, 'nginx stop').catch(() => child.kill('SIGKILL'));
+      await child.stop('SIGTERM', 10_000).catch(() => undefined);
       dir.remove();
     },
   };

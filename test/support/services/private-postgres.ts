@@ -10,7 +10,8 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../integration/layer/redis-env.js';
+import { freePort } from '../ports.js';
+import { skipOrFail } from './skip.js';
 
 const run = promisify(execFile);
 
@@ -25,9 +26,7 @@ function binDir(): string | null {
 /** `undefined` when initdb is installed; otherwise a skip reason, or an error under CI=true. */
 export function privatePostgresSkipReason(): string | undefined {
   if (binDir()) return undefined;
-  const reason = 'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql';
-  if (process.env.CI === 'true') throw new Error(reason);
-  return reason;
+  return skipOrFail('PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql');
 }
 
 export class PrivatePostgres {
