@@ -14,3 +14,13 @@ export function signUserToken(user: string, secret: string, ttlSeconds = 86_400)
   const signature = createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest('base64url');
   return `${HEADER}.${payload}.${signature}`;
 }
+
+/** `user` -> a token signed with `secret`, each signed once (a target's subscribers reuse their tokens). */
+export function tokenCache(secret: string): (user: string) => string {
+  const tokens = new Map<string, string>();
+  return (user) => {
+    let token = tokens.get(user);
+    if (token === undefined) tokens.set(user, (token = signUserToken(user, secret)));
+    return token;
+  };
+}

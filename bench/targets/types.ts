@@ -17,7 +17,9 @@ export type Capability =
   /** Several processes sharing groups through Redis. */
   | 'redis'
   /** Inbox on PostgreSQL. */
-  | 'postgres';
+  | 'postgres'
+  /** Subscribers that come back with a token and a cursor (`reconnectPath`). */
+  | 'reconnect';
 
 /** How to start one instance. */
 export interface StartOptions {
@@ -72,6 +74,13 @@ export interface TargetInstance {
   readonly readyFrame?: string;
   /** Path (with query) a subscriber opens for `user`. */
   subscriberPath(user: string): string;
+  /**
+   * Path of a subscriber coming back after a disconnect (capability `reconnect`): `user`'s HS256 token and
+   * the cursor `since` of what it already has.
+   */
+  reconnectPath?(user: string, since: number): string;
+  /** The frame that completes a reconnect (Tidings: `resumed`, after `hello` and the replay); absent: the 101. */
+  readonly reconnectReadyFrame?: string;
   /** The request that broadcasts `data` to everyone. */
   broadcastRequest(data: Readonly<Record<string, unknown>>): HttpRequestSpec;
   /** The request that stores and pushes a personal notification (capability `notify`). */

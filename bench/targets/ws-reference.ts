@@ -3,10 +3,16 @@
  * message one JSON.stringify and `for (const s of set) s.send(msg)`. `POST /publish` with
  * `{"kind","data"}` broadcasts `{"type":"broadcast","id","kind","data","createdAt"}` (the same frame shape as
  * Tidings, so both send the same bytes). Run: `node --import tsx bench/targets/ws-reference.ts --port 9000`.
+ *
+ * A socket that brings `?token=` (the `connect` scenario) is verified before the upgrade with the same HMAC
+ * JWT check Tidings makes (jose's `jwtVerify`, HS256, `exp` required, the key imported once), with the
+ * secret from BENCH_JWT_SECRET; a bad token is refused with 401. Sockets without a token are accepted as
+ * before, so the other scenarios measure the plain loop.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { WebSocket, WebSocketServer } from 'ws';
+import { jwtVerify } from 'jose';
+import { WebSocket, WebSocketServer, type VerifyClientCallbackAsync } from 'ws';
 
 const MAX_BODY = 64 * 1024;
 
@@ -53,8 +59,21 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
 }
 
+const secret = process.env.BENCH_JWT_SECRET ?? '';
+const key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+
+/** Accept a socket without a token; verify one that has it (HS256, `exp` and a string `sub` required). */
+const verifyClient: VerifyClientCallbackAsync = (info, done) => {
+  const token = new URL(info.req.url ?? '/', 'http://x').searchParams.get('token');
+  if (token === null) return done(true);
+  key
+    .then((k) => jwtVerify(token, k, { algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: 5 }))
+    .then(({ payload }) => done(typeof payload.sub === 'string' && payload.sub.length > 0, 401))
+    .catch(() => done(false, 401));
+};
+
 const server = createServer((req, res) => void handle(req, res));
-const wss = new WebSocketServer({ server });
+const wss = new WebSocketServer({ server, verifyClient });
 wss.on('connection', (socket) => {
   sockets.add(socket);
   socket.on('close', () => sockets.delete(socket));
