@@ -4,10 +4,16 @@
  * or an `Authorization: Bearer` header. `alg: none` and algorithm confusion are refused: only the algorithms
  * of the configured key are accepted. A token must carry `exp`: a connection token that never expires could
  * never be revoked.
+ *
+ * With a secret or a public key (keys that cannot change while the process runs), each distinct token is
+ * verified once: a bounded cache keyed by the token's SHA-256 remembers the user of a valid token until its
+ * `exp`, and a hit re-checks only what time can change (`exp`, with the same tolerance and rounding as the
+ * full check: an expired token is still refused with TOKEN_EXPIRED). Refused tokens are never cached. With
+ * a JWKS URL nothing is cached: a key removed from the set must stop its tokens at once.
  */
 import { createHash, timingSafeEqual, webcrypto } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyObject } from 'jose';
+import { SignJWT, createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyObject } from 'jose';
 import { TidingsError } from '../errors.js';
 import { TOKEN_PROTOCOL_PREFIX } from '../protocol/subprotocol.js';
 import type { Authenticator, Scope, User } from '../consumer/index.js';
@@ -20,6 +26,10 @@ export interface JwtOptions {
   issuer?: string | undefined;
   /** Seconds of clock difference allowed on `exp` and `nbf` (the token's signer and this server). Default 5. */
   clockTolerance?: number | undefined;
+  /** Most valid tokens remembered (secret or public key only). Default 50,000; 0 turns the cache off. */
+  cacheSize?: number | undefined;
+  /** The clock (ms since epoch), for tests. Default `Date.now`. */
+  now?: (() => number) | undefined;
 }
 
 /** Verifies connection tokens. */
@@ -29,6 +39,61 @@ export interface TokenVerifier {
 }
 
 const MAX_USER_ID = 128;
+const DEFAULT_CACHE_SIZE = 50_000;
+// (crypto.hash would be quicker, but needs Node 20.12; engines allow any Node 20.)
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/**
+ * Users of verified tokens, by the token's digest (the token itself is not kept: it may be long), in
+ * insertion order. Full: the oldest entry goes. Each insertion also drops the oldest entry if it has
+ * expired, so expired tokens do not wait for the bound to leave.
+ */
+class VerifiedTokens {
+  readonly #users = new Map<string, User>();
+
+  constructor(
+    private readonly max: number,
+    private readonly tolerance: number,
+  ) {}
+
+  /** Epoch seconds as jose reads the clock. */
+  static seconds(ms: number): number {
+    return Math.floor(ms / 1000);
+  }
+
+  /** The user of `digest`, or undefined (not seen). @throws TidingsError TOKEN_EXPIRED once it has expired. */
+  get(digest: string, nowMs: number): User | undefined {
+    const user = this.#users.get(digest);
+    if (user === undefined) return undefined;
+    if (this.#expired(user, nowMs)) {
+      this.#users.delete(digest);
+      throw new TidingsError('TOKEN_EXPIRED', 'token expired');
+    }
+    return user;
+  }
+
+  set(digest: string, user: User, nowMs: number): void {
+    if (this.max <= 0) return;
+    const oldest = this.#users.entries().next().value;
+    if (oldest && (this.#users.size >= this.max || this.#expired(oldest[1], nowMs))) this.#users.delete(oldest[0]);
+    this.#users.set(digest, user);
+  }
+
+  /** jose's test: `exp <= now - tolerance`, in whole seconds. */
+  #expired(user: User, nowMs: number): boolean {
+    return (user.claims as JWTPayload).exp! <= VerifiedTokens.seconds(nowMs) - this.tolerance;
+  }
+}
+
+/** The user of a verified payload. @throws TidingsError UNAUTHORIZED when `sub` is not a valid user id. */
+function userOf(payload: JWTPayload): User {
+  const sub = payload.sub;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {
+    throw new TidingsError('UNAUTHORIZED', 'token has no valid "sub" (user id)');
+  }
+  // `exp` is required by the verification. Frozen: every connection with this token shares the object.
+  return Object.freeze({ id: sub, claims: Object.freeze(payload), expiresAt: (payload.exp as number) * 1000 });
+}
 
 /** Create a verifier for the configured key. @throws TidingsError CONFIG_INVALID when no key is configured. */
 export function createTokenVerifier(options: JwtOptions): TokenVerifier {
@@ -49,17 +114,22 @@ export function createTokenVerifier(options: JwtOptions): TokenVerifier {
   } else {
     throw new TidingsError('CONFIG_INVALID', 'no JWT secret, public key or JWKS URL configured');
   }
+  const tolerance = options.clockTolerance ?? 5;
+  const now = options.now ?? Date.now;
+  const cache = options.jwksUrl && !options.secret && !options.publicKey ? null : new VerifiedTokens(options.cacheSize ?? DEFAULT_CACHE_SIZE, tolerance);
+  const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'], clockTolerance: tolerance };
   return {
     async verify(token) {
+      const digest = cache ? sha256(token).toString('base64') : '';
+      const known = cache?.get(digest, now());
+      if (known) return known;
       try {
         const k = await key;
-        const verifyOptions = { algorithms, audience: options.audience, issuer: options.issuer, requiredClaims: ['exp'], clockTolerance: options.clockTolerance ?? 5 };
-        const { payload } = typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions);
-        const sub = payload.sub;
-        if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID) {
-          throw new TidingsError('UNAUTHORIZED', 'token has no valid "sub" (user id)');
-        }
-        return { id: sub, claims: payload, ...(payload.exp ? { expiresAt: payload.exp * 1000 } : {}) };
+        const opts = options.now ? { ...verifyOptions, currentDate: new Date(now()) } : verifyOptions;
+        const { payload } = typeof k === 'function' ? await jwtVerify(token, k, opts) : await jwtVerify(token, k, opts);
+        const user = userOf(payload);
+        cache?.set(digest, user, now());
+        return user;
       } catch (err) {
         if (err instanceof TidingsError) throw err;
         if (err instanceof errors.JWTExpired) throw new TidingsError('TOKEN_EXPIRED', 'token expired', { cause: err });
@@ -139,8 +209,6 @@ export function jwtAuthenticator(verifier: TokenVerifier, options: { cookieName:
   };
 }
 
-// (crypto.hash would be quicker, but needs Node 20.12; engines allow any Node 20.)
-const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
  * Compare an API key in constant time (digests, so different lengths leak nothing either). Stateless: no
