@@ -7,9 +7,9 @@ function base64url(data: string | Buffer): string {
 
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 
-/** A token with `sub` = `user`, issued now, valid for `ttlSeconds` (default one day). */
-export function signUserToken(user: string, secret: string, ttlSeconds = 86_400): string {
-  const now = Math.floor(Date.now() / 1000);
+/** A token with `sub` = `user`, issued at `issuedAt` (epoch seconds, default now), valid for `ttlSeconds` (default one day). */
+export function signUserToken(user: string, secret: string, ttlSeconds = 86_400, issuedAt = Math.floor(Date.now() / 1000)): string {
+  const now = issuedAt;
   const payload = base64url(JSON.stringify({ sub: user, iat: now, exp: now + ttlSeconds }));
   const signature = createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest('base64url');
   return `${HEADER}.${payload}.${signature}`;

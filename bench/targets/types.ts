@@ -104,6 +104,11 @@ export interface Target {
   /** Human description for reports. */
   readonly title: string;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * A reference that may be missing on some platforms (a native binary): "unavailable" there, never a
+   * failure, even in CI smoke runs.
+   */
+  readonly optional?: boolean;
   /** null when the target can run here, else why not (e.g. "dist/cli.js missing: run npm run build"). */
   unavailableReason(): string | null;
   /** Start an instance on a free port. */

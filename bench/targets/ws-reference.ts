@@ -9,19 +9,12 @@
  * secret from BENCH_JWT_SECRET; a bad token is refused with 401. Sockets without a token are accepted as
  * before, so the other scenarios measure the plain loop.
  */
-import { randomUUID, webcrypto } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { jwtVerify } from 'jose';
 import { WebSocket, WebSocketServer, type VerifyClientCallbackAsync } from 'ws';
+import { portArgument, tokenChecker } from './reference-common.js';
 
 const MAX_BODY = 64 * 1024;
-
-function parsePort(argv: readonly string[]): number {
-  const index = argv.indexOf('--port');
-  const port = Number(index >= 0 ? argv[index + 1] : NaN);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('usage: ws-reference.ts --port <port>');
-  return port;
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -59,17 +52,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
 }
 
-const secret = process.env.BENCH_JWT_SECRET ?? '';
-const key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+const tokenValid = tokenChecker();
 
 /** Accept a socket without a token; verify one that has it (HS256, `exp` and a string `sub` required). */
 const verifyClient: VerifyClientCallbackAsync = (info, done) => {
   const token = new URL(info.req.url ?? '/', 'http://x').searchParams.get('token');
   if (token === null) return done(true);
-  key
-    .then((k) => jwtVerify(token, k, { algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: 5 }))
-    .then(({ payload }) => done(typeof payload.sub === 'string' && payload.sub.length > 0, 401))
-    .catch(() => done(false, 401));
+  void tokenValid(token).then((ok) => done(ok, 401));
 };
 
 const server = createServer((req, res) => void handle(req, res));
@@ -79,7 +68,7 @@ wss.on('connection', (socket) => {
   socket.on('close', () => sockets.delete(socket));
   socket.on('error', () => socket.terminate());
 });
-server.listen(parsePort(process.argv), '127.0.0.1');
+server.listen(portArgument(process.argv, 'ws-reference.ts'), '127.0.0.1');
 process.on('SIGTERM', () => {
   for (const s of sockets) s.terminate();
   server.close(() => process.exit(0));
