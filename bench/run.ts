@@ -11,7 +11,7 @@ import { writeOutputs } from './report/write.js';
 import type { RunRecord } from './report/types.js';
 import { runAll } from './runner.js';
 import { SCENARIOS } from './scenarios/index.js';
-import { REFERENCE, TARGETS } from './targets/index.js';
+import { NATIVE_REFERENCE, REFERENCE, TARGETS } from './targets/index.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 /** Scenarios run at once in smoke runs (they check delivery, not speed). */
@@ -38,6 +38,7 @@ async function main(args: BenchArgs): Promise<number> {
     command: ['npm run bench --', ...process.argv.slice(2)].join(' '),
     machine: describeMachine(),
     reference: REFERENCE,
+    nativeReference: NATIVE_REFERENCE,
     outcomes,
   };
   const { files, markdown } = writeOutputs(record, args.out ?? RESULTS);

@@ -17,7 +17,7 @@ export function scenarioBudgetMs(smoke: boolean): number {
 
 /** Whether a missing target or service must fail the run rather than be reported unavailable. */
 export function mustRun(target: Target, reference: string, smoke: boolean, env: BenchEnv): boolean {
-  return target.name === reference || (smoke && env.ci);
+  return target.name === reference || (smoke && env.ci && target.optional !== true);
 }
 
 async function missingService(scenario: Scenario, env: BenchEnv): Promise<string | null> {

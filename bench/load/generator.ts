@@ -24,6 +24,8 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** A socket counts as connected once a frame with this substring arrived (the server's greeting). */
   readonly ready?: string;
+  /** Connections started per second over all workers, evenly spaced, instead of batches (a reconnect storm). */
+  readonly rate?: number;
 }
 
 /** Frames that count as deliveries unless a scenario says otherwise. */
@@ -35,6 +37,8 @@ export interface LoadGenerator {
   readonly pids: readonly number[];
   /** Open `sockets` to 127.0.0.1:`port`, split in contiguous slices over the workers. */
   connect(port: number, sockets: readonly SocketSpec[], options?: ConnectOptions): Promise<ConnectReport>;
+  /** Drop every socket in every worker; the workers stay up for the next connect. */
+  drop(): Promise<void>;
   /** Zero counters in every worker (start of a measurement window). */
   reset(): Promise<void>;
   /** Merged counters; `expected` deliveries per socket gives loss figures; latency samples on request. */
@@ -106,6 +110,7 @@ async function connectSpread(pool: readonly Worker[], port: number, sockets: rea
     batchSize: options.batchSize ?? 500,
     timeoutMs: options.timeoutMs ?? 15_000,
     ready: options.ready,
+    ...(options.rate !== undefined ? { rate: options.rate / pool.length } : {}),
   };
   const parts = slices(sockets, pool.length);
   const budget = 60_000 + sockets.length * 10;
@@ -115,6 +120,7 @@ async function connectSpread(pool: readonly Worker[], port: number, sockets: rea
     failed: reports.reduce((n, r) => n + r.failed, 0),
     errors: [...new Set(reports.flatMap((r) => r.errors))].slice(0, 5),
     ms: Math.max(...reports.map((r) => r.ms)),
+    ...(options.rate !== undefined ? { handshakeMs: reports.flatMap((r) => r.handshakeMs ?? []) } : {}),
   };
 }
 
@@ -132,6 +138,9 @@ export async function startLoadGenerator(workers = 1): Promise<LoadGenerator> {
   return {
     pids: pool.map((w) => w.child.pid ?? 0),
     connect: (port, sockets, options = {}) => connectSpread(pool, port, sockets, options),
+    async drop() {
+      await all({ cmd: 'drop' }, 10_000);
+    },
     async reset() {
       await all({ cmd: 'reset' }, 10_000);
       progress.reset();

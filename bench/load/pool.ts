@@ -3,7 +3,7 @@
  * latency from a publish timestamp on the sockets that capture, and reports loss against an expectation.
  */
 import { Reservoir } from '../lib/stats.js';
-import { wallClockMs } from '../lib/time.js';
+import { sleep, wallClockMs } from '../lib/time.js';
 import { connectRawClient, type RawClient } from './raw-client.js';
 import { connectWsClient, type WsClient } from './ws-client.js';
 import type { ConnectReport, ConnectSettings, PoolStats, SocketSpec } from './protocol.js';
@@ -50,8 +50,12 @@ export class SocketPool {
     this.latency = new Reservoir(options.latencyCapacity ?? 200_000);
   }
 
-  /** Connect `specs` in batches of `batchSize`; failures are counted, not thrown. */
+  /**
+   * Connect `specs` in batches of `batchSize` (or paced at `rate` per second, see {@link connectPaced});
+   * failures are counted, not thrown.
+   */
   async connect(specs: readonly SocketSpec[]): Promise<ConnectReport> {
+    if (this.options.rate !== undefined) return this.connectPaced(specs, this.options.rate);
     const started = Date.now();
     const errors = new Set<string>();
     let failed = 0;
@@ -67,6 +71,31 @@ export class SocketPool {
       }
     }
     return { connected: specs.length - failed, failed, errors: [...errors], ms: Date.now() - started };
+  }
+
+  /**
+   * Start one connection every 1/`rate` s whatever the earlier ones are doing (a reconnect storm: clients
+   * do not wait for each other), and time each from its TCP connect to its readiness.
+   */
+  private async connectPaced(specs: readonly SocketSpec[], rate: number): Promise<ConnectReport> {
+    const started = performance.now();
+    const handshakeMs: number[] = [];
+    const errors = new Set<string>();
+    let failed = 0;
+    const one = async (spec: SocketSpec, index: number): Promise<void> => {
+      const due = started + (index * 1000) / rate;
+      if (due > performance.now()) await sleep(due - performance.now());
+      const t0 = performance.now();
+      try {
+        this.clients.push(await this.connectOne(spec));
+        handshakeMs.push(performance.now() - t0);
+      } catch (err) {
+        failed++;
+        if (errors.size < ERROR_EXAMPLES) errors.add(String((err as Error)?.message ?? err));
+      }
+    };
+    await Promise.all(specs.map(one));
+    return { connected: specs.length - failed, failed, errors: [...errors], ms: performance.now() - started, handshakeMs };
   }
 
   private connectOne(spec: SocketSpec): Promise<Client> {
@@ -131,7 +160,7 @@ export class SocketPool {
     };
   }
 
-  /** Drop every connection. */
+  /** Drop every connection (the pool can connect again afterwards). */
   close(): void {
     for (const client of this.clients) client.destroy();
     this.clients.length = 0;

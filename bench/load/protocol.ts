@@ -13,6 +13,11 @@ export interface ConnectReport {
   /** A few distinct failure reasons. */
   readonly errors: readonly string[];
   readonly ms: number;
+  /**
+   * Milliseconds from each socket's TCP connect to its readiness (the 101, or the `ready` frame), for the
+   * sockets that connected; only when the connect was paced (`rate`).
+   */
+  readonly handshakeMs?: readonly number[];
 }
 
 /** Counters of a pool since its last reset. */
@@ -65,6 +70,11 @@ export interface ConnectSettings {
   readonly timeoutMs: number;
   /** A socket counts as connected once a frame with this substring arrived (e.g. `"type":"hello"`). */
   readonly ready?: string;
+  /**
+   * Connections started per second by this worker, evenly spaced (a reconnect storm), instead of batches of
+   * `batchSize` at once; the report then carries every socket's handshake time.
+   */
+  readonly rate?: number;
 }
 
 /** A command to a worker. */
@@ -72,4 +82,6 @@ export type WorkerCommand =
   | ({ readonly cmd: 'connect'; readonly sockets: readonly SocketSpec[] } & ConnectSettings)
   | { readonly cmd: 'reset' }
   | { readonly cmd: 'stats'; readonly expected?: number; readonly latency?: boolean }
-  | { readonly cmd: 'close' };
+  | { readonly cmd: 'close' }
+  /** Drop every socket of the worker and forget them (the worker stays up for the next connect). */
+  | { readonly cmd: 'drop' };

@@ -33,6 +33,9 @@ async function execute(command: WorkerCommand): Promise<unknown> {
       return null;
     case 'stats':
       return mergePoolStats([...pools.values()].map((pool) => pool.stats(command.expected, command.latency === true)));
+    case 'drop':
+      for (const pool of pools.values()) pool.close();
+      return null;
     case 'close':
       closeAll();
       setImmediate(() => process.disconnect?.());

@@ -20,22 +20,28 @@ export function formatRatio(value: number | null): string {
   return value === null ? '—' : `${value.toFixed(2)}×`;
 }
 
-/** A goal in words: `≤ 0.50× ws`, `≥ 20,000 /s`. */
-export function goalText(goal: Goal | undefined, unit: string, reference: string): string {
+/** A goal in words: `≤ 0.50× ws`, `≥ 20,000 /s`, `≤ 3.00× uws`. */
+export function goalText(goal: Goal | undefined, unit: string, reference: string, native = 'uws'): string {
   if (!goal) return '';
   const parts: string[] = [];
   if (goal.ratioMax !== undefined) parts.push(`≤ ${goal.ratioMax.toFixed(2)}× ${reference}`);
+  if (goal.nativeRatioMax !== undefined) parts.push(`≤ ${goal.nativeRatioMax.toFixed(2)}× ${native}`);
   if (goal.ratioMin !== undefined) parts.push(`≥ ${goal.ratioMin.toFixed(2)}× ${reference}`);
   if (goal.max !== undefined) parts.push(`≤ ${formatValue(goal.max)} ${unit}`);
   if (goal.min !== undefined) parts.push(`≥ ${formatValue(goal.min)} ${unit}`);
   return parts.join(', ');
 }
 
-/** Whether `value` meets `goal` (null when it cannot be judged, e.g. no reference value). */
-export function meetsGoal(goal: Goal, value: number | null, referenceValue: number | null): boolean | null {
+/**
+ * Whether `value` meets `goal` (null when it cannot be judged, e.g. no reference value). A bound on the
+ * native reference is judged only when that reference measured a value (it may be unavailable here).
+ */
+export function meetsGoal(goal: Goal, value: number | null, referenceValue: number | null, nativeValue: number | null = null): boolean | null {
   if (value === null) return null;
   const r = ratio(value, referenceValue);
   const checks: boolean[] = [];
+  const n = ratio(value, nativeValue);
+  if (goal.nativeRatioMax !== undefined && n !== null) checks.push(n <= goal.nativeRatioMax);
   if (goal.ratioMax !== undefined || goal.ratioMin !== undefined) {
     if (r === null) return null;
     if (goal.ratioMax !== undefined) checks.push(r <= goal.ratioMax);

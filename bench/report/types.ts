@@ -15,5 +15,7 @@ export interface RunRecord {
   readonly machine: MachineInfo;
   /** Name of the reference target (ratios are value / reference value). */
   readonly reference: string;
+  /** The second reference (the native limit, `uws`): Tidings' figures also get a ratio to it. */
+  readonly nativeReference?: string;
   readonly outcomes: readonly Outcome[];
 }

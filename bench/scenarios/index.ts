@@ -1,4 +1,5 @@
 /** Every scenario, in run order. */
+import { connectScenario } from './connect.js';
 import { fanoutScenario } from './fanout.js';
 import { fixedRateScenario } from './fixed-rate.js';
 import { idleScenario } from './idle.js';
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [
   fanoutScenario,
   fixedRateScenario,
   idleScenario,
+  connectScenario,
   notifyScenario({ via: 'sdk', database: 'sqlite', goal: 20_000 }),
   notifyScenario({ via: 'http', database: 'sqlite', goal: 8000 }),
   notifyScenario({ via: 'sdk', database: 'postgres', goal: 5000 }),

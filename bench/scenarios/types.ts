@@ -7,6 +7,8 @@ export interface Goal {
   /** Bound on value / reference value. */
   readonly ratioMax?: number;
   readonly ratioMin?: number;
+  /** Bound on value / the native reference's value (`uws`), when it ran. */
+  readonly nativeRatioMax?: number;
   /** Absolute bounds, in the metric's unit. */
   readonly max?: number;
   readonly min?: number;

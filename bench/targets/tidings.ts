@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compiledScript } from '../lib/bundle.js';
 import { startOnFreePort, startServerChild, type ServerChild } from '../lib/child.js';
-import { signUserToken } from '../lib/jwt.js';
+import { tokenCache } from '../lib/jwt.js';
 import { HttpClient } from '../load/publisher.js';
 import { sdkRequester } from './sdk-ipc.js';
 import type { ServerCounters, StartOptions, Target, TargetInstance } from './types.js';
@@ -76,18 +76,15 @@ export function parsePollBody(body: string): { count: number; seq: number } {
 
 function instance(child: ServerChild, dir: string, secrets: { jwt: string; apiKey: string }): TargetInstance {
   const api = { authorization: `Bearer ${secrets.apiKey}` };
-  const tokens = new Map<string, string>();
-  const token = (user: string): string => {
-    let t = tokens.get(user);
-    if (!t) tokens.set(user, (t = signUserToken(user, secrets.jwt)));
-    return t;
-  };
+  const token = tokenCache(secrets.jwt);
   const sdk = child.process.channel ? sdkRequester(child.process) : undefined;
   return {
     pids: [child.pid],
     port: child.port,
     readyFrame: '"type":"hello"',
     subscriberPath: (user) => `/inform/?token=${token(user)}`,
+    reconnectPath: (user, since) => `/inform/?token=${token(user)}&since=${since}`,
+    reconnectReadyFrame: '"type":"resumed"',
     broadcastRequest: (data) => ({ method: 'POST', path: '/v1/broadcasts', headers: api, body: JSON.stringify({ kind: 'bench', data }) }),
     notifyRequest: (user, data) => ({
       method: 'POST',
@@ -114,7 +111,7 @@ function instance(child: ServerChild, dir: string, secrets: { jwt: string; apiKe
 export const tidingsTarget: Target = {
   name: 'tidings',
   title: 'Tidings (/inform/ + HTTP API)',
-  capabilities: new Set(['broadcast', 'notify', 'sdk', 'poll', 'redis', 'postgres']),
+  capabilities: new Set(['broadcast', 'notify', 'sdk', 'poll', 'redis', 'postgres', 'reconnect']),
   unavailableReason: () => (existsSync(CLI) ? null : 'dist/cli.js missing (run npm run build)'),
   async start(options: StartOptions = {}): Promise<TargetInstance> {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));

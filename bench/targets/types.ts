@@ -17,7 +17,9 @@ export type Capability =
   /** Several processes sharing groups through Redis. */
   | 'redis'
   /** Inbox on PostgreSQL. */
-  | 'postgres';
+  | 'postgres'
+  /** Subscribers that come back with a token and a cursor (`reconnectPath`). */
+  | 'reconnect';
 
 /** How to start one instance. */
 export interface StartOptions {
@@ -72,6 +74,13 @@ export interface TargetInstance {
   readonly readyFrame?: string;
   /** Path (with query) a subscriber opens for `user`. */
   subscriberPath(user: string): string;
+  /**
+   * Path of a subscriber coming back after a disconnect (capability `reconnect`): `user`'s HS256 token and
+   * the cursor `since` of what it already has.
+   */
+  reconnectPath?(user: string, since: number): string;
+  /** The frame that completes a reconnect (Tidings: `resumed`, after `hello` and the replay); absent: the 101. */
+  readonly reconnectReadyFrame?: string;
   /** The request that broadcasts `data` to everyone. */
   broadcastRequest(data: Readonly<Record<string, unknown>>): HttpRequestSpec;
   /** The request that stores and pushes a personal notification (capability `notify`). */
@@ -95,6 +104,11 @@ export interface Target {
   /** Human description for reports. */
   readonly title: string;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * A reference that may be missing on some platforms (a native binary): "unavailable" there, never a
+   * failure, even in CI smoke runs.
+   */
+  readonly optional?: boolean;
   /** null when the target can run here, else why not (e.g. "dist/cli.js missing: run npm run build"). */
   unavailableReason(): string | null;
   /** Start an instance on a free port. */

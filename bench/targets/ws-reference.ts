@@ -3,19 +3,18 @@
  * message one JSON.stringify and `for (const s of set) s.send(msg)`. `POST /publish` with
  * `{"kind","data"}` broadcasts `{"type":"broadcast","id","kind","data","createdAt"}` (the same frame shape as
  * Tidings, so both send the same bytes). Run: `node --import tsx bench/targets/ws-reference.ts --port 9000`.
+ *
+ * A socket that brings `?token=` (the `connect` scenario) is verified before the upgrade with the same HMAC
+ * JWT check Tidings makes (jose's `jwtVerify`, HS256, `exp` required, the key imported once), with the
+ * secret from BENCH_JWT_SECRET; a bad token is refused with 401. Sockets without a token are accepted as
+ * before, so the other scenarios measure the plain loop.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer, type VerifyClientCallbackAsync } from 'ws';
+import { portArgument, tokenChecker } from './reference-common.js';
 
 const MAX_BODY = 64 * 1024;
-
-function parsePort(argv: readonly string[]): number {
-  const index = argv.indexOf('--port');
-  const port = Number(index >= 0 ? argv[index + 1] : NaN);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('usage: ws-reference.ts --port <port>');
-  return port;
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -53,14 +52,23 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
 }
 
+const tokenValid = tokenChecker();
+
+/** Accept a socket without a token; verify one that has it (HS256, `exp` and a string `sub` required). */
+const verifyClient: VerifyClientCallbackAsync = (info, done) => {
+  const token = new URL(info.req.url ?? '/', 'http://x').searchParams.get('token');
+  if (token === null) return done(true);
+  void tokenValid(token).then((ok) => done(ok, 401));
+};
+
 const server = createServer((req, res) => void handle(req, res));
-const wss = new WebSocketServer({ server });
+const wss = new WebSocketServer({ server, verifyClient });
 wss.on('connection', (socket) => {
   sockets.add(socket);
   socket.on('close', () => sockets.delete(socket));
   socket.on('error', () => socket.terminate());
 });
-server.listen(parsePort(process.argv), '127.0.0.1');
+server.listen(portArgument(process.argv, 'ws-reference.ts'), '127.0.0.1');
 process.on('SIGTERM', () => {
   for (const s of sockets) s.terminate();
   server.close(() => process.exit(0));

@@ -54,7 +54,8 @@ export function tokenFrom(headers: IncomingHttpHeaders, query: URLSearchParams |
 }
 
 // (crypto.hash would be quicker, but needs Node 20.12; engines allow any Node 20.)
-const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+/** SHA-256 of `text` (API-key comparison, the token cache's keys). */
+export const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
  * Compare an API key in constant time (digests, so different lengths leak nothing either). Stateless: no

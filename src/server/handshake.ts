@@ -10,7 +10,7 @@ import { ERRORS, TidingsError, type ErrorCode } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
 import type { Logger } from '../log/index.js';
 import type { Handshake, Scope } from '../consumer/index.js';
-import type { Transport } from '../transport/index.js';
+import { corkUntilEndOfTurn, type Transport } from '../transport/index.js';
 import { requestUrl } from '../http/index.js';
 
 /**
@@ -102,6 +102,7 @@ export class ServerHandshake implements Handshake {
     if (subprotocol !== undefined) req.headers['sec-websocket-protocol'] = subprotocol;
     else delete req.headers['sec-websocket-protocol'];
     let accepted: WebSocket | undefined;
+    corkUntilEndOfTurn(socket);
     this.deps.wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = ws;
     });

@@ -8,6 +8,7 @@
  * progress), so frame order is always preserved.
  */
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildTextFrame } from './prepared.js';
@@ -50,7 +51,7 @@ const NO_OPTIONS: WsTransportOptions = { maxBufferedBytes: Infinity, compressed:
  * of them, not a callback per socket. Shared by every server of the process (one event loop).
  */
 let turn = 1;
-const corked: Socket[] = [];
+const corked: Duplex[] = [];
 let flushScheduled = false;
 /** Frames written in this turn by sockets that had already written in it. */
 let repeats = 0;
@@ -73,6 +74,18 @@ function scheduleEndOfTurn(): void {
     flushScheduled = true;
     setImmediate(endTurn);
   }
+}
+
+/**
+ * Hold what is written to `socket` until this turn's check phase. Called before an upgrade is completed,
+ * so the `101` answer leaves in one `writev` with the frames the application sends in the same turn
+ * (`hello`, a replay) instead of a system call of its own.
+ */
+export function corkUntilEndOfTurn(socket: Duplex): void {
+  if (socket.writableCorked > 0) return;
+  socket.cork();
+  corked.push(socket);
+  scheduleEndOfTurn();
 }
 
 /**

@@ -79,3 +79,29 @@ describe('server: at most two writes per socket per turn of the event loop', () 
     assert.equal((await client.closed()).code, 4000);
   });
 });
+
+class Greeter extends Consumer {
+  override async connect(): Promise<void> {
+    this.accept();
+    this.send(JSON.stringify({ n: 'hello' }));
+    this.send(JSON.stringify({ n: 'resumed' }));
+  }
+}
+
+describe('server: the upgrade answer leaves with the first frames', () => {
+  it('the 101 and the frames sent in the same turn as accept() reach the kernel in one write', async () => {
+    const greeter = await startAppServer(Greeter.asApp());
+    const writes: Array<{ readonly count: number }> = [];
+    greeter.server.httpServer.on('connection', (socket: Socket) => writes.push(countWrites(socket)));
+    try {
+      const client = await greeter.connect('/');
+      assert.deepEqual(await client.nextFrame(), { n: 'hello' });
+      assert.deepEqual(await client.nextFrame(), { n: 'resumed' });
+      assert.equal(writes.length, 1);
+      assert.equal(writes[0]?.count, 1, `${writes[0]?.count} writes for the 101 and two frames`);
+      client.close();
+    } finally {
+      await greeter.close();
+    }
+  });
+});

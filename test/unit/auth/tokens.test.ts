@@ -102,3 +102,41 @@ describe('clock tolerance (the token signer and this server may disagree by a fe
     assert.equal(await refusedWith(createTokenVerifier({ secret: SECRET, clockTolerance: 0 }).verify(token)), 'TOKEN_EXPIRED');
   });
 });
+
+describe('each distinct token is verified once (bounded cache)', () => {
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const tokenFor = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime(exp).sign(key);
+
+  it('a known token gives the same frozen user, until it expires: then TOKEN_EXPIRED at the exact second jose refuses it', async () => {
+    let clock = (exp - 60) * 1000;
+    const cached = createTokenVerifier({ secret: SECRET, now: () => clock });
+    const uncached = createTokenVerifier({ secret: SECRET, now: () => clock, cacheSize: 0 });
+    const token = await tokenFor('alice');
+    const first = await cached.verify(token);
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.claims));
+    assert.equal(await cached.verify(token), first, 'the second verification is the remembered user');
+    assert.notEqual(await uncached.verify(token), await uncached.verify(token), 'cacheSize 0 verifies every time');
+    // Default tolerance 5 s: accepted until exp + 5 s, refused from then on, by both paths alike.
+    clock = (exp + 5) * 1000 - 1;
+    assert.equal(await cached.verify(token), first);
+    assert.equal((await uncached.verify(token)).id, 'alice');
+    clock = (exp + 5) * 1000;
+    assert.equal(await refusedWith(cached.verify(token)), 'TOKEN_EXPIRED');
+    assert.equal(await refusedWith(uncached.verify(token)), 'TOKEN_EXPIRED');
+    assert.equal(await refusedWith(cached.verify(token)), 'TOKEN_EXPIRED', 'and again once forgotten');
+  });
+
+  it('a refused token stays refused, and past the bound the oldest token is verified again', async () => {
+    const verifier = createTokenVerifier({ secret: SECRET, cacheSize: 1 });
+    const [alice, bob] = [await tokenFor('alice'), await tokenFor('bob')];
+    const tampered = `${alice.slice(0, -2)}${alice.endsWith('AA') ? 'BB' : 'AA'}`;
+    assert.equal(await refusedWith(verifier.verify(tampered)), 'UNAUTHORIZED');
+    assert.equal(await refusedWith(verifier.verify(tampered)), 'UNAUTHORIZED');
+    const first = await verifier.verify(alice);
+    assert.equal(await verifier.verify(alice), first);
+    assert.equal((await verifier.verify(bob)).id, 'bob');
+    const again = await verifier.verify(alice);
+    assert.equal(again.id, 'alice');
+    assert.notEqual(again, first, 'alice was evicted by bob and verified anew');
+  });
+});

@@ -48,3 +48,29 @@ test('connection failures are counted with their reason', async () => {
   assert.match(report.errors[0] ?? '', /HTTP 403/);
   await new Promise((resolve) => wss.close(resolve));
 });
+
+test('a paced pool starts connections at its rate, times each handshake to its ready frame, and can drop them all', async (t) => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(wss, 'listening');
+  const sockets: WebSocket[] = [];
+  wss.on('connection', (s) => {
+    sockets.push(s);
+    s.send(JSON.stringify({ type: 'resumed' }));
+  });
+  const port = (wss.address() as AddressInfo).port;
+  const pool = new SocketPool({ host: '127.0.0.1', port, mode: 'raw', needles: [], batchSize: 1, timeoutMs: 5000, rate: 50, ready: '"type":"resumed"' });
+  t.after(() => {
+    pool.close();
+    for (const s of sockets) s.terminate();
+    return new Promise((resolve) => wss.close(resolve));
+  });
+  const report = await pool.connect([0, 1, 2, 3, 4].map(() => ({ path: '/', capture: false })));
+  assert.deepEqual([report.connected, report.failed], [5, 0]);
+  assert.equal(report.handshakeMs?.length, 5);
+  assert.ok(report.handshakeMs.every((ms) => ms > 0 && ms < 5000));
+  // Five connections at 50/s: the last starts 4 × 20 ms after the first (a timer may round a millisecond early).
+  assert.ok(report.ms >= 78, `all connected within ${report.ms} ms`);
+  pool.close();
+  assert.equal(pool.stats().sockets, 0);
+  assert.ok(await waitUntil(() => sockets.every((s) => s.readyState === s.CLOSED), 2000), 'the server saw every socket close');
+});

@@ -47,6 +47,11 @@ test('goals are judged against the reference or absolute bounds', () => {
   assert.equal(meetsGoal({ max: 50 }, 51, null), false);
   assert.equal(goalText({ ratioMax: 0.5 }, 'µs', 'ws'), '≤ 0.50× ws');
   assert.equal(goalText({ min: 8000 }, '/s', 'ws'), '≥ 8,000 /s');
+  // A bound on the native reference counts only where it measured something (it may be unavailable).
+  assert.equal(meetsGoal({ ratioMax: 0.5, nativeRatioMax: 3 }, 2, 5, 1), true);
+  assert.equal(meetsGoal({ ratioMax: 0.5, nativeRatioMax: 3 }, 2, 5, 0.5), false);
+  assert.equal(meetsGoal({ ratioMax: 0.5, nativeRatioMax: 3 }, 2, 5, null), true);
+  assert.equal(goalText({ ratioMax: 0.5, nativeRatioMax: 3 }, 'µs', 'ws', 'uws'), '≤ 0.50× ws, ≤ 3.00× uws');
 });
 
 test('markdown puts targets side by side with the ratio and the verdict', () => {

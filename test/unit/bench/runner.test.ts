@@ -38,6 +38,10 @@ test('a missing target is unavailable, except in smoke under CI and for the refe
   assert.equal((await runOne(scenario(ok), missing, ctx(false, true), 'ws')).status, 'unavailable');
   assert.equal((await runOne(scenario(ok), missing, ctx(true, true), 'ws')).status, 'failed');
   assert.equal((await runOne(scenario(ok), target('ws', 'broken'), ctx(false, false), 'ws')).status, 'failed');
+  // An optional reference (a native binary that may not load here) is never a failure.
+  const native = { ...target('uws', 'does not load here'), optional: true };
+  const outcome = await runOne(scenario(ok), native, ctx(true, true), 'ws');
+  assert.deepEqual([outcome.status, outcome.errors], ['unavailable', ['does not load here']]);
 });
 
 test('an unreachable service makes the run unavailable (failed in smoke under CI)', async () => {
