@@ -73,4 +73,10 @@ export class ExpiryWheel<T> {
     if (next !== Infinity) this.#schedule(next);
     for (const bucket of due) for (const item of bucket) this.#onExpire(item);
   };
+
+  /** Move `item` from the expiry at `previous` to the one at `next` (either may be undefined: none). */
+  move(item: T, previous: number | undefined, next: number | undefined): void {
+    if (previous !== undefined) this.delete(item, previous);
+    if (next !== undefined) this.add(item, next);
+  }
 }

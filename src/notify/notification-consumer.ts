@@ -22,6 +22,7 @@ import { INFORM_PROTOCOL } from '../protocol/subprotocol.js';
 import { StreamCursor, type CountVersion } from './stream-cursor.js';
 import { fillGap, replay, type ReplayTarget } from './replay.js';
 import { applyReadState } from './read-state.js';
+import { Retry } from './retry.js';
 import type { NotificationDeps } from './notification-deps.js';
 
 /** `#reach` bits of a connection. */
@@ -63,10 +64,10 @@ export class NotificationConsumer extends JsonConsumer {
   #refilledAt = 0;
   /** Bits: OBSERVED (the observer was told `opened`), HIDDEN (the page said it is hidden). One small integer. */
   #reach = 0;
+  /** A catch-up the inbox refused, waiting to be tried again (allocated only then). */
+  #retry: Retry | undefined;
 
-  /**
-   * @param release gives back this connection's per-user slot (see `UserSlots`); run once, on disconnect.
-   */
+  /** @param release gives back this connection's per-user slot (see `UserSlots`); run once, on disconnect. */
   constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps, release: () => void = () => {}) {
     super(scope, handshake);
     this.#deps = deps;
@@ -96,7 +97,7 @@ export class NotificationConsumer extends JsonConsumer {
     this.accept(this.scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined);
     if (this.transport) this.transport.appPing = PING;
     const user = this.scope.user;
-    this.#armExpiry(undefined, user?.expiresAt);
+    this.#deps.expiries?.move(this, undefined, user?.expiresAt);
     const counts = user ? await this.#deps.inbox.counts(user.id) : { unread: 0, seq: 0, rev: 0 };
     const hello: HelloFrame = { type: 'hello', user: user?.id ?? null, unread: counts.unread, seq: counts.seq, ping: this.#deps.settings.pingInterval };
     this.sendJson(hello);
@@ -158,7 +159,8 @@ export class NotificationConsumer extends JsonConsumer {
 
   /**
    * Send what the inbox has and this connection has not sent (pushes lost by the layer), then the count if
-   * it changed. An inbox outage is logged and leaves the connection as it was.
+   * it changed. An inbox outage is logged and the catch-up is tried again (retry.ts) until it succeeds or the
+   * connection closes.
    */
   async catchUp(): Promise<void> {
     const cursor = this.cursor;
@@ -170,9 +172,13 @@ export class NotificationConsumer extends JsonConsumer {
       const shown = cursor.shown.count;
       if (counts.seq > cursor.lastSeq) await this.#fillGap(user.id, counts.seq, counts.unread, now);
       else if (cursor.show(now) && now.count !== shown) this.sendJson({ type: 'unread', count: now.count } satisfies UnreadFrame);
+      if (!this.#retry?.waiting) this.#retry = undefined;
     } catch (err) {
       if (!(err instanceof TidingsError)) throw err;
-      this.log.warn({ err }, 'catch-up failed');
+      this.log.warn({ err }, 'catch-up failed; trying again');
+      (this.#retry ??= new Retry()).schedule(() => {
+        if (this.isOpen) this.schedule(() => this.catchUp());
+      });
     }
   }
 
@@ -233,7 +239,8 @@ export class NotificationConsumer extends JsonConsumer {
   }
 
   override disconnect(): void {
-    this.#armExpiry(this.scope.user?.expiresAt, undefined);
+    this.#retry?.cancel();
+    this.#deps.expiries?.move(this, this.scope.user?.expiresAt, undefined);
     this.#deps.live?.delete(this);
     if (this.#reach & OBSERVED) {
       this.#reach &= ~OBSERVED;
@@ -274,15 +281,7 @@ export class NotificationConsumer extends JsonConsumer {
     if (user.id !== userId) throw new TidingsError('FORBIDDEN', 'a refreshed token must be for the same user');
     const previous = this.scope.user?.expiresAt;
     this.scope.user = user;
-    this.#armExpiry(previous, user.expiresAt);
-  }
-
-  /** Move this connection's close-on-expiry from the token expiring at `previous` to the one at `next`. */
-  #armExpiry(previous: number | undefined, next: number | undefined): void {
-    const expiries = this.#deps.expiries;
-    if (!expiries) return;
-    if (previous !== undefined) expiries.delete(this, previous);
-    if (next !== undefined) expiries.add(this, next);
+    this.#deps.expiries?.move(this, previous, user.expiresAt);
   }
 
   #takeToken(): boolean {

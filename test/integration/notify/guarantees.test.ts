@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { createTidingsClient, type WebSocketConstructor } from '../../../src/client/index.js';
+import { TidingsError } from '../../../src/errors.js';
 import { createInboxStore, type InboxStore } from '../../../src/inbox/index.js';
 import { MemoryChannelLayer, type LayerState } from '../../../src/layer/index.js';
 import { startTestServer, type Frame, type TestServer, type TestSocket } from '../../../src/testing/index.js';
@@ -205,6 +206,35 @@ describe('delivery guarantees: regressions', () => {
     since.open();
     const frames = await untilSeq(tab, 2);
     assert.deepEqual(seqsOf(frames), [1, 2]);
+    tab.close();
+  });
+
+  it('defect 7: a catch-up that finds the inbox unavailable is tried again until it can read it', async () => {
+    // Found by the model checker (pg-redis, seed 61320454): a burst over capacity on a slow database; the
+    // catch-up after the drop failed, and the tab stayed behind with a stale count.
+    const real = await createInboxStore('sqlite::memory:');
+    let down = false;
+    let refused = 0;
+    let onRefused: () => void = () => {};
+    const inbox = Object.create(real) as InboxStore;
+    inbox.counts = async (userId) => {
+      if (!down) return real.counts(userId);
+      refused++;
+      onRefused();
+      throw new TidingsError('INBOX_UNAVAILABLE', 'inbox database unavailable during counts');
+    };
+    const srv = await start({ inbox, settings: { capacity: 10 } });
+    const tab = await srv.connect('/inform/', { user: 'alice' });
+    assert.equal((await tab.nextFrame()).type, 'hello');
+    down = true;
+    const refusedOnce = new Promise<void>((resolve) => (onRefused = resolve));
+    await Promise.all(upTo(30).map((i) => srv.notify('alice', { kind: 'reply', data: { i } })));
+    await refusedOnce; // the drop notice came, and its catch-up could not read the counts
+    down = false;
+    const frames = await untilSeq(tab, 30);
+    assert.deepEqual(seqsOf(frames), upTo(30));
+    assert.equal(shownCount(frames, 0), 30);
+    assert.ok(refused >= 1);
     tab.close();
   });
 
