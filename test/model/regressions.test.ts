@@ -1,9 +1,8 @@
 /**
- * Regression cases for the numbered defects of issue 13 that the model-based checker finds, each the exact
- * schedule the checker replays (runner.ts). They FAIL while the defects are in the code, so this file is
- * named `.pending.ts` and the runner does not pick it up: once the fixes are in, rename it to
- * `regressions.test.ts` (test/model is run by `node scripts/run-tests.mjs model`).
- * Run it by hand: node --import tsx --test test/model/regressions.pending.ts
+ * Regression cases for the numbered defects of issue 13 that the model-based checker found, each the exact
+ * schedule the checker replays (runner.ts); each failed before its fix. A failure the checker found only
+ * with timing it cannot replay exactly (defect 7: a catch-up on a slow database) has its regression test in
+ * test/integration/notify/guarantees.test.ts instead.
  */
 import { describe, it } from 'node:test';
 import { executeRun } from './checker/runner.js';
