@@ -79,6 +79,7 @@ function verifierFor(config: Config): TokenVerifier | null {
     audience: config.jwtAudience,
     clockTolerance: config.jwtClockTolerance,
     issuer: config.jwtIssuer,
+    cacheSize: config.tokenCacheSize,
   });
 }
 

@@ -40,6 +40,7 @@ export const SETTINGS = {
   jwtAudience: { schema: optionalString, doc: 'required `aud` claim, if set' },
   jwtIssuer: { schema: optionalString, doc: 'required `iss` claim, if set' },
   jwtClockTolerance: { schema: int(0, 300), default: 5, doc: 'seconds of clock difference allowed when checking a token\'s `exp` and `nbf`' },
+  tokenCacheSize: { schema: int(0, 10_000_000), default: 50_000, doc: 'valid tokens remembered so a reconnecting client\'s token is verified once (secret or public key only; about 300 bytes each; 0: off)' },
   cookieName: { schema: z.string().min(1), default: 'tidings_token', doc: 'cookie carrying the connection token' },
   apiKey: { schema: optionalString, secret: true, doc: 'Bearer key for the publish/read HTTP API' },
   allowAnonymous: { schema: bool, default: false, doc: 'let connections without a token receive site-wide messages' },
