@@ -8,14 +8,15 @@ import { TidingsError } from '../errors.js';
 import type { InboxStore, Notification } from '../inbox/index.js';
 import type { ChannelLayer } from '../layer/index.js';
 import { NOTIFICATION_EVENT, userGroup } from './events.js';
+import { Slots } from './slots.js';
 
 /** Most notifications in one answer; the client polls again from the last seq. */
 const POLL_PAGE = 100;
 
 /** Long polls waiting right now, per user and per client address, with their limits. */
 export class PollWaiters {
-  readonly #byUser = new Map<string, number>();
-  readonly #byIp = new Map<string, number>();
+  readonly #byUser = new Slots();
+  readonly #byIp = new Slots();
   #total = 0;
 
   /** Waiting long polls in this process. */
@@ -25,25 +26,18 @@ export class PollWaiters {
 
   /** Count one more waiter, or throw TOO_MANY_CONNECTIONS (429) over a limit. Returns its release. */
   enter(user: string, ip: string, limits: PollLimits): () => void {
-    const byUser = this.#byUser.get(user) ?? 0;
-    const byIp = this.#byIp.get(ip) ?? 0;
-    if (byUser >= limits.perUser) throw new TidingsError('TOO_MANY_CONNECTIONS', 'too many long polls for this user');
-    if (limits.perIp > 0 && byIp >= limits.perIp) throw new TidingsError('TOO_MANY_CONNECTIONS', 'too many long polls from this address');
-    this.#byUser.set(user, byUser + 1);
-    this.#byIp.set(ip, byIp + 1);
+    if (!this.#byUser.take(user, limits.perUser)) throw new TidingsError('TOO_MANY_CONNECTIONS', 'too many long polls for this user');
+    if (!this.#byIp.take(ip, limits.perIp > 0 ? limits.perIp : Infinity)) {
+      this.#byUser.release(user);
+      throw new TidingsError('TOO_MANY_CONNECTIONS', 'too many long polls from this address');
+    }
     this.#total++;
     return () => {
       this.#total--;
-      decrement(this.#byUser, user);
-      decrement(this.#byIp, ip);
+      this.#byUser.release(user);
+      this.#byIp.release(ip);
     };
   }
-}
-
-function decrement(map: Map<string, number>, key: string): void {
-  const left = (map.get(key) ?? 1) - 1;
-  if (left > 0) map.set(key, left);
-  else map.delete(key);
 }
 
 /** Waiting long polls allowed per user and per client address (0: no limit on addresses). */

@@ -10,33 +10,7 @@ import { silentLogger } from '../log/index.js';
 import { catchUpAfterRecovery } from './catch-up.js';
 import { NotificationConsumer } from './notification-consumer.js';
 import { tokenExpiries, type NotificationDeps } from './notification-deps.js';
-
-/** Open connections per user in one process, against the per-user limit: the one owner of that count. */
-export class UserSlots {
-  readonly #open = new Map<string, number>();
-
-  constructor(private readonly limit: number) {}
-
-  /** A slot for `user`, or undefined when the user is at the limit. The release runs once, however often called. */
-  take(user: string): (() => void) | undefined {
-    const open = this.#open.get(user) ?? 0;
-    if (open >= this.limit) return undefined;
-    this.#open.set(user, open + 1);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      const left = (this.#open.get(user) ?? 1) - 1;
-      if (left > 0) this.#open.set(user, left);
-      else this.#open.delete(user);
-    };
-  }
-
-  /** Users with at least one open connection. */
-  get users(): number {
-    return this.#open.size;
-  }
-}
+import { Slots } from './slots.js';
 
 /**
  * The `/inform/` application: closes an anonymous connection at once with 4501 unless `allowAnonymous`
@@ -46,9 +20,9 @@ export class UserSlots {
  * Put it behind origin and auth middleware.
  */
 export function notificationApp(options: NotificationDeps): SocketApp {
-  const deps: NotificationDeps = { ...options, live: options.live ?? new Set(), expiries: options.expiries ?? tokenExpiries() };
+  // The per-user connection count: a slot is taken here and given back once by the connection's disconnect.
+  const deps: NotificationDeps = { ...options, live: options.live ?? new Set(), expiries: options.expiries ?? tokenExpiries(), slots: new Slots() };
   const live = deps.live as Set<NotificationConsumer>;
-  const slots = new UserSlots(deps.settings.maxConnectionsPerUser);
   if (deps.layer) catchUpAfterRecovery(deps.layer, () => live, deps.log ?? silentLogger());
   return (scope, handshake) => {
     const id = scope.user?.id;
@@ -57,12 +31,11 @@ export function notificationApp(options: NotificationDeps): SocketApp {
       handshake.accept(scope.subprotocols.includes(INFORM_PROTOCOL) ? INFORM_PROTOCOL : undefined).close(CloseCode.UNAUTHORIZED, 'UNAUTHORIZED');
       return;
     }
-    const release = id === undefined ? () => {} : slots.take(id);
-    if (!release) {
+    if (id !== undefined && !deps.slots!.take(id, deps.settings.maxConnectionsPerUser)) {
       handshake.reject('TOO_MANY_CONNECTIONS', 'too many connections for this user');
       return;
     }
-    const consumer = new NotificationConsumer(scope, handshake, deps, release);
+    const consumer = new NotificationConsumer(scope, handshake, deps);
     // Live from the start: a catch-up after a layer recovery must reach a connection still in connect()
     // (it queues behind it). `disconnect` removes it.
     live.add(consumer);

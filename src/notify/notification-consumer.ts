@@ -28,6 +28,7 @@ import type { NotificationDeps } from './notification-deps.js';
 /** `#reach` bits of a connection. */
 const OBSERVED = 1;
 const HIDDEN = 2;
+const SLOT = 4;
 
 const PING: PreparedText = prepareText('{"type":"ping"}');
 const PONG: PreparedText = prepareText('{"type":"pong"}');
@@ -56,25 +57,23 @@ export class NotificationConsumer extends JsonConsumer {
   /** What this connection has delivered of its user's stream (null for anonymous connections). */
   cursor: StreamCursor | null = null;
   #deps: NotificationDeps;
-  readonly #release: () => void;
   /** Live notifications are held back while the socket is backlogged; a catch-up follows once it drains. */
   #behind = false;
   #tokens: number;
   // 0: never refilled, so the bucket counts as full (and an idle socket holds a small integer, not a double).
   #refilledAt = 0;
-  /** Bits: OBSERVED (the observer was told `opened`), HIDDEN (the page said it is hidden). One small integer. */
+  /** Bits: OBSERVED (observer told `opened`), HIDDEN (page hidden), SLOT (holds its user's connection slot). */
   #reach = 0;
   /** A catch-up the inbox refused, waiting to be tried again (allocated only then). */
   #retry: Retry | undefined;
 
-  /** @param release gives back this connection's per-user slot (see `UserSlots`); run once, on disconnect. */
-  constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps, release: () => void = () => {}) {
+  constructor(scope: Scope, handshake: Handshake, deps: NotificationDeps) {
     super(scope, handshake);
     this.#deps = deps;
-    this.#release = release;
     this.#tokens = deps.settings.messageRate * 2;
     const user = scope.user;
     this.groups = user ? [SITE_GROUP, userGroup(user.id)] : [SITE_GROUP];
+    if (user && deps.slots) this.#reach |= SLOT; // the app took it before the connection started
   }
 
   /** Highest seq sent on this connection (the user's seq at hello until something is sent). */
@@ -175,7 +174,9 @@ export class NotificationConsumer extends JsonConsumer {
       if (!this.#retry?.waiting) this.#retry = undefined;
     } catch (err) {
       if (!(err instanceof TidingsError)) throw err;
-      this.log.warn({ err }, 'catch-up failed; trying again');
+      // Warned once per outage, not at every try.
+      if (this.#retry === undefined) this.log.warn({ err }, 'catch-up failed; trying again');
+      else this.log.debug({ err }, 'catch-up failed again');
       (this.#retry ??= new Retry()).schedule(() => {
         if (this.isOpen) this.schedule(() => this.catchUp());
       });
@@ -246,7 +247,10 @@ export class NotificationConsumer extends JsonConsumer {
       this.#reach &= ~OBSERVED;
       this.#deps.observer?.closed(this);
     }
-    this.#release();
+    if (this.#reach & SLOT) {
+      this.#reach &= ~SLOT;
+      this.#deps.slots!.release(this.scope.user!.id);
+    }
   }
 
   /** What a replay or gap fill of this connection writes to (see replay.ts). */

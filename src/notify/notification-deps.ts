@@ -8,6 +8,7 @@ import { ExpiryWheel } from './expiry-wheel.js';
 import type { NotificationConsumer } from './notification-consumer.js';
 import type { ConnectionObserver } from './observer.js';
 import type { Publisher } from './publisher.js';
+import type { Slots } from './slots.js';
 
 export interface NotificationSettings {
   pingInterval: number;
@@ -34,6 +35,11 @@ export interface NotificationDeps {
   live?: Set<NotificationConsumer>;
   /** Told when a user's connections open, close, change visibility and deliver (presence, escalation). */
   observer?: ConnectionObserver;
+  /**
+   * Open connections per user (made by `notificationApp`, which takes a user's slot before the connection
+   * starts; the connection gives it back once, on disconnect).
+   */
+  slots?: Slots;
   /** Token expiries of this app's connections (made by `notificationApp`; one timer for all). */
   expiries?: ExpiryWheel<NotificationConsumer>;
   log?: Logger;
