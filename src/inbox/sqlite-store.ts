@@ -226,6 +226,22 @@ export class SqliteInboxStore implements InboxStore {
  * migrate a SQLite inbox.
  * @throws TidingsError INBOX_UNAVAILABLE naming the path when the file cannot be created or opened.
  */
+/**
+ * Run `fn` again while SQLite answers "database is locked" without waiting itself (switching a new file to
+ * WAL while another process opens it), for up to `ms`: processes started together on one file all start.
+ */
+function whileLocked<T>(fn: () => T, ms: number): T {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof Error && /database is locked/.test(err.message)) || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // start-up only: a short synchronous pause
+    }
+  }
+}
+
 export function createSqliteInboxStore(options: SqliteInboxStoreOptions = {}): SqliteInboxStore {
   const path = options.path ?? DEFAULT_SQLITE_PATH;
   const log = (options.logger ?? silentLogger()).child({ module: 'inbox', backend: 'sqlite' });
@@ -234,14 +250,16 @@ export function createSqliteInboxStore(options: SqliteInboxStoreOptions = {}): S
     const memory = path === ':memory:' || path === '';
     if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
     db = new Database(path);
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    const busyMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    db.pragma(`busy_timeout = ${busyMs}`);
+    const open = db;
+    const mode = whileLocked(() => open.pragma('journal_mode = WAL', { simple: true }), busyMs);
     if (!memory && mode !== 'wal') log.warn({ path, mode }, 'sqlite could not switch to WAL mode');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('journal_size_limit = 67108864');
     // Checkpoint every ~40 MiB of WAL rather than 4 MiB: each batch dirties about one page per row.
     db.pragma('wal_autocheckpoint = 10000');
-    migrateSqlite(db, log);
+    whileLocked(() => migrateSqlite(open, log), busyMs);
   } catch (err) {
     db?.close();
     const reason = err instanceof Error ? err.message : String(err);
